@@ -1,0 +1,31 @@
+// Two projects: unit tests (*.test.ts) need nothing running; integration
+// tests (*.int.test.ts) talk to the real local stack, which the integration
+// project's global setup brings up (reusing a running one) and its teardown
+// stops again if it started it.
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
+const roots = ['<rootDir>/infra', '<rootDir>/topics', '<rootDir>/schemas', '<rootDir>/processors', '<rootDir>/gateways', '<rootDir>/scripts'];
+const ignore = ['/node_modules/', '/scratch-'];
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      roots,
+      transform,
+      testEnvironment: 'node',
+      testMatch: ['**/test/**/*.test.ts'],
+      testPathIgnorePatterns: [...ignore, '\\.int\\.test\\.ts$'],
+    },
+    {
+      displayName: 'integration',
+      roots,
+      transform,
+      testEnvironment: 'node',
+      testMatch: ['**/test/**/*.int.test.ts'],
+      testPathIgnorePatterns: ignore,
+      globalSetup: '<rootDir>/scripts/test-support/global-setup.ts',
+      globalTeardown: '<rootDir>/scripts/test-support/global-teardown.ts',
+      testTimeout: 120000,
+    },
+  ],
+};

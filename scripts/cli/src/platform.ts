@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { stackDown, stackStatus, stackUp } from '@vane/infra';
+import { SchemaCodec, schemaFiles, topicNames } from '@vane/schemas';
+import { applyTopics, createKafka, valueSubjectOf } from '@vane/topics';
+import { components } from './components';
+import { cliEnvironment } from './environment';
+
+type Env = Record<string, string | undefined>;
+
+const vaneBin = join(__dirname, '..', 'bin', 'vane.js');
+
+interface Running {
+  name: string;
+  child: ChildProcess;
+  exited: boolean;
+}
+
+function launch(name: string, env: Env, log: (line: string) => void): Running {
+  const child = spawn(process.execPath, [vaneBin, 'run', name], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const running: Running = { name, child, exited: false };
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on('line', (line) => log(`[${name}] ${line}`));
+  }
+  child.on('exit', (code, signal) => {
+    running.exited = true;
+    log(`[${name}] exited (${signal ?? `code ${code}`})`);
+  });
+  return running;
+}
+
+/**
+ * `npm start`: the whole platform on the local stack, in the foreground.
+ * Ctrl-C stops the components, then the services this run started (a stack
+ * that was already running is left running).
+ */
+export async function start(env: Env): Promise<void> {
+  const e = cliEnvironment(env);
+  const log = e.log;
+  log('vane: bringing the local stack up (first run downloads Kafka, Apicurio, Cassandra and ClickHouse into the cache)…');
+  const up = await stackUp([], { paths: e.paths, env: e.env, log });
+
+  const admin = createKafka(e.connections, 'start').admin();
+  await admin.connect();
+  const report = await applyTopics(admin, { naming: e.naming });
+  await admin.disconnect();
+  log(`vane: topics: ${report.created.length} created, ${report.configsFixed.length} configs fixed, ${report.unchanged.length} unchanged`);
+  for (const problem of report.problems) log(`vane: topics: cannot change: ${problem}`);
+
+  const codec = new SchemaCodec(e.connections.registryUrl);
+  for (const topic of topicNames) await codec.register(valueSubjectOf(topic, e.naming), schemaFiles[topic]);
+  log(`vane: schemas: ${topicNames.length} subjects registered (BACKWARD)`);
+
+  const running = Object.entries(components)
+    .filter(([, c]) => c.platform)
+    .map(([name]) => launch(name, env, log));
+
+  const statuses = await stackStatus([], { paths: e.paths, env: e.env, log });
+  const lines = [
+    '',
+    'Vane is running. Where to look:',
+    ...statuses.map((s) => `  ${s.name.padEnd(11)} ${Object.entries(s.ports).map(([k, v]) => `${k} 127.0.0.1:${v}`).join(', ')}   log ${s.log}`),
+    ...Object.entries(components)
+      .filter(([, c]) => c.platform)
+      .map(([name, c]) => `  ${name.padEnd(11)} ${c.url ?? c.description}`),
+    '  records:    npx vane consume ingest.measurements.v1 --max 5',
+    '  status:     npx vane infra status',
+    'Ctrl-C stops everything this command started.',
+    '',
+  ];
+  log(lines.join('\n'));
+
+  const interval = Number(env.VANE_STATUS_INTERVAL_MS ?? 30_000);
+  const timer = setInterval(() => {
+    void stackStatus([], { paths: e.paths, env: e.env, log }).then((all) => {
+      const infra = all.map((s) => `${s.name} ${s.state}`).join(' · ');
+      const comps = running.map((r) => `${r.name} ${r.exited ? 'EXITED' : 'up'}`).join(' · ');
+      log(`vane: ${infra} | ${comps}`);
+    });
+  }, interval);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  clearInterval(timer);
+  log('vane: stopping components…');
+  await Promise.all(
+    running.map(
+      (r) =>
+        new Promise<void>((resolve) => {
+          if (r.exited) return resolve();
+          r.child.once('exit', () => resolve());
+          r.child.kill('SIGTERM');
+          setTimeout(() => r.child.kill('SIGKILL'), 20_000).unref();
+        }),
+    ),
+  );
+  if (up.started.length > 0) {
+    log(`vane: stopping ${up.started.join(', ')}…`);
+    await stackDown(up.started, { paths: e.paths, env: e.env, log });
+  }
+  log('vane: stopped');
+  process.exit(0);
+}

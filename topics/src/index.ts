@@ -1,0 +1,4 @@
+export * from './catalog';
+export * from './naming';
+export * from './apply';
+export { createKafka } from './kafka';

@@ -1,0 +1,21 @@
+import { Kafka, logLevel, type LogEntry, type Logger as KafkaLogger } from 'kafkajs';
+import type { Connections } from '@vane/infra';
+
+/**
+ * One kafkajs client per process role. kafkajs's own console logging is
+ * replaced by errors-only output to stderr (it is otherwise noisy on every
+ * rebalance and reconnect); callers get structured errors instead.
+ */
+export function createKafka(connections: Pick<Connections, 'kafkaBrokers' | 'kafkaClientId'>, role: string): Kafka {
+  return new Kafka({
+    clientId: `${connections.kafkaClientId}-${role}`,
+    brokers: connections.kafkaBrokers,
+    logLevel: logLevel.ERROR,
+    logCreator: () => (entry: LogEntry) => {
+      if (process.env.VANE_KAFKA_DEBUG) process.stderr.write(`kafkajs ${entry.namespace}: ${entry.log.message}\n`);
+    },
+    retry: { initialRetryTime: 200, retries: 8 },
+  });
+}
+
+export type { KafkaLogger };

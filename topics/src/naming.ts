@@ -1,0 +1,33 @@
+import type { TopicName } from '@vane/schemas';
+
+/**
+ * Logical topic names (`ingest.beacons.v1`) map to physical names with an
+ * optional prefix, so that tests, replays and several environments can share
+ * one cluster (VANE_TOPIC_PREFIX, e.g. `test-3f2a.`). Schema subjects follow
+ * the physical name: `<prefix><topic>-value`.
+ */
+export interface TopicNaming {
+  prefix: string;
+}
+
+export const defaultNaming: TopicNaming = { prefix: '' };
+
+export function namingFromEnv(env: Record<string, string | undefined>): TopicNaming {
+  const prefix = env.VANE_TOPIC_PREFIX ?? '';
+  if (prefix && !/^[A-Za-z0-9._-]+$/.test(prefix)) {
+    throw new Error(`VANE_TOPIC_PREFIX=${prefix} may only hold letters, digits, '.', '_' and '-'`);
+  }
+  return { prefix };
+}
+
+export function physicalTopic(name: TopicName | string, naming: TopicNaming): string {
+  return `${naming.prefix}${name}`;
+}
+
+export function logicalTopic(physical: string, naming: TopicNaming): string {
+  return naming.prefix && physical.startsWith(naming.prefix) ? physical.slice(naming.prefix.length) : physical;
+}
+
+export function valueSubjectOf(name: TopicName | string, naming: TopicNaming): string {
+  return `${physicalTopic(name, naming)}-value`;
+}

@@ -39,6 +39,26 @@ export interface ApplyReport {
 }
 
 /**
+ * Waits until every partition of the new topics has a leader. kafkajs's own
+ * `waitForLeaders` gives up on the first UNKNOWN_TOPIC_OR_PARTITION that a
+ * KRaft broker answers while its metadata catches up; this retries it.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/**
  * Reconciles the catalogue with a cluster: creates missing topics, fixes
  * drifted configs, adds partitions, and reports (never performs) what Kafka
  * cannot do in place: decreasing partitions or changing replication.
@@ -58,7 +78,10 @@ export async function applyTopics(admin: Admin, options: ApplyOptions): Promise<
       replicationFactor,
       configEntries: Object.entries(desiredConfigs(d, replicationFactor)).map(([name, value]) => ({ name, value })),
     }));
-    if (!options.dryRun) await admin.createTopics({ topics, waitForLeaders: true });
+    if (!options.dryRun) {
+      await admin.createTopics({ topics, waitForLeaders: false });
+      await waitForLeaders(admin, topics.map((t) => t.topic));
+    }
     report.created.push(...topics.map((t) => t.topic));
   }
 

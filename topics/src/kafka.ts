@@ -1,3 +1,6 @@
+// kafkajs warns on every producer about a partitioner change made in 2.0; Vane always uses the default one.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
 import { Kafka, logLevel, type LogEntry, type Logger as KafkaLogger } from 'kafkajs';
 import type { Connections } from '@vane/infra';
 

@@ -9,6 +9,8 @@ export class RuntimeMetrics {
   clickhouseRows = 0;
   batches = 0;
   retries = 0;
+  /** Epoch ms when the first batch arrived (0 until then). */
+  firstBatchAt = 0;
   /** Lag per `topic/partition`: high watermark − next offset to process. */
   readonly lag = new Map<string, number>();
 

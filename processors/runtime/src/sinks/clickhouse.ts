@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Connections } from '@vane/infra';
 import { VaneError } from '@vane/infra';
 import type { TableMigration } from '../manifest';
@@ -15,6 +15,8 @@ export function createClickhouseClient(connections: Connections, database?: stri
     database,
     request_timeout: 30_000,
     compression: { request: false, response: false },
+    // Failures surface as VaneErrors from the sink; the client's own error log would repeat them.
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }
 

@@ -15,18 +15,34 @@ interface Running {
   name: string;
   child: ChildProcess;
   exited: boolean;
+  restarts: number;
 }
 
-function launch(name: string, env: Env, log: (line: string) => void): Running {
-  const child = spawn(process.execPath, [vaneBin, 'run', name], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const running: Running = { name, child, exited: false };
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream! }).on('line', (line) => log(`[${name}] ${line}`));
-  }
-  child.on('exit', (code, signal) => {
-    running.exited = true;
-    log(`[${name}] exited (${signal ?? `code ${code}`})`);
-  });
+/**
+ * Runs `vane run <name>` as a child process, prefixing its output lines, and
+ * restarts it with backoff (1 s, 2 s, 4 s … 30 s) when it exits unasked.
+ */
+function launch(name: string, env: Env, log: (line: string) => void, stopping: () => boolean): Running {
+  const running: Running = { name, child: undefined as unknown as ChildProcess, exited: false, restarts: 0 };
+  const spawnOnce = (): void => {
+    const child = spawn(process.execPath, [vaneBin, 'run', name], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.child = child;
+    running.exited = false;
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream! }).on('line', (line) => log(`[${name}] ${line}`));
+    }
+    child.on('exit', (code, signal) => {
+      running.exited = true;
+      if (stopping()) return;
+      const delay = Math.min(30_000, 1000 * 2 ** running.restarts);
+      running.restarts++;
+      log(`[${name}] exited (${signal ?? `code ${code}`}); restarting in ${delay / 1000} s`);
+      setTimeout(() => {
+        if (!stopping()) spawnOnce();
+      }, delay).unref();
+    });
+  };
+  spawnOnce();
   return running;
 }
 
@@ -52,9 +68,10 @@ export async function start(env: Env): Promise<void> {
   for (const topic of topicNames) await codec.register(valueSubjectOf(topic, e.naming), schemaFiles[topic]);
   log(`vane: schemas: ${topicNames.length} subjects registered (BACKWARD)`);
 
+  let stopping = false;
   const running = Object.entries(components)
     .filter(([, c]) => c.platform)
-    .map(([name]) => launch(name, env, log));
+    .map(([name]) => launch(name, env, log, () => stopping));
 
   const statuses = await stackStatus([], { paths: e.paths, env: e.env, log });
   const lines = [
@@ -75,7 +92,7 @@ export async function start(env: Env): Promise<void> {
   const timer = setInterval(() => {
     void stackStatus([], { paths: e.paths, env: e.env, log }).then((all) => {
       const infra = all.map((s) => `${s.name} ${s.state}`).join(' · ');
-      const comps = running.map((r) => `${r.name} ${r.exited ? 'EXITED' : 'up'}`).join(' · ');
+      const comps = running.map((r) => `${r.name} ${r.exited ? 'DOWN' : 'up'}${r.restarts ? ` (${r.restarts} restarts)` : ''}`).join(' · ');
       log(`vane: ${infra} | ${comps}`);
     });
   }, interval);
@@ -85,6 +102,7 @@ export async function start(env: Env): Promise<void> {
     process.once('SIGTERM', resolve);
   });
   clearInterval(timer);
+  stopping = true;
   log('vane: stopping components…');
   await Promise.all(
     running.map(

@@ -16,7 +16,9 @@ export function registerRun(program: Command): void {
       if (!component) {
         throw new VaneError('VANE_ERR_USAGE', `unknown component '${name}' (known: ${Object.keys(components).join(', ')})`);
       }
-      const mod = (await import(component.module)) as ComponentModule;
+      // require, not import(): components are TypeScript loaded through tsx's CommonJS hook.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(component.module) as ComponentModule;
       await mod.main(process.env);
     });
 }

@@ -50,9 +50,8 @@ function typeName(t: Type): string {
 export class SchemaCodec {
   readonly registry: SchemaRegistry;
   private readonly types = new Map<number, Type>();
-  /** Per (writer id, reader): the resolver, or null when writer and reader are the same schema. */
-  private readonly resolvers = new Map<string, ReturnType<Type['createResolver']> | null>();
-  private readonly readerKeys = new WeakMap<Type, string>();
+  /** Per reader type, per writer id: the resolver, or null when writer and reader are the same schema. */
+  private readonly resolvers = new WeakMap<Type, Map<number, ReturnType<Type['createResolver']> | null>>();
   private readonly latestIds = new Map<string, number>();
 
   constructor(readonly url: string) {
@@ -208,16 +207,15 @@ export class SchemaCodec {
     if (!writer) throw new Error(`schema id ${id} not cached; call typeOf(${id}) first`);
     try {
       if (!reader || reader === writer) return { value: writer.fromBuffer(buffer.subarray(HEADER_SIZE)) as T, schemaId: id };
-      let readerKey = this.readerKeys.get(reader);
-      if (readerKey === undefined) {
-        readerKey = reader.fingerprint('sha256').toString('hex');
-        this.readerKeys.set(reader, readerKey);
+      let perReader = this.resolvers.get(reader);
+      if (!perReader) {
+        perReader = new Map();
+        this.resolvers.set(reader, perReader);
       }
-      const key = `${id}:${readerKey}`;
-      let resolver = this.resolvers.get(key);
+      let resolver = perReader.get(id);
       if (resolver === undefined) {
         resolver = reader.equals(writer) ? null : reader.createResolver(writer);
-        this.resolvers.set(key, resolver);
+        perReader.set(id, resolver);
       }
       const body = buffer.subarray(HEADER_SIZE);
       return { value: (resolver ? reader.fromBuffer(body, resolver) : writer.fromBuffer(body)) as T, schemaId: id };

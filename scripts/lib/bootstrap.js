@@ -34,10 +34,11 @@ function ensureInstalled() {
   const wanted = stamp();
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === wanted) return;
   process.stderr.write('vane: installing dependencies (npm install)…\n');
-  const useCi = existsSync(join(root, 'package-lock.json')) && !existsSync(join(root, 'node_modules'));
-  const result = spawnSync('npm', [useCi ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // `npm install` rather than `npm ci`: it keeps a warm node_modules and
+  // tolerates a lockfile that lags a workspace manifest.
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    process.stderr.write(`vane: npm ${useCi ? 'ci' : 'install'} failed with status ${result.status}\n`);
+    process.stderr.write(`vane: npm install failed with status ${result.status}\n`);
     process.exit(result.status || 1);
   }
   writeFileSync(stampFile, stamp());

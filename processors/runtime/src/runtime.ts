@@ -20,7 +20,7 @@ export interface RuntimeOptions {
   groupId?: string;
   /** Physical table name of a logical one (replays write to versioned tables). */
   tableName?: (table: string) => string;
-  /** Records per unit of work (one transaction, one store write each). Default 5000. */
+  /** Records per unit of work (one transaction, one store write each). Default 20000. */
   maxBatchRecords?: number;
   /** Consumer session timeout; a killed member is noticed after this. Default 30 s. */
   sessionTimeoutMs?: number;
@@ -164,7 +164,7 @@ export class ProcessorRuntime<In extends TopicName, Options> {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.metrics.firstBatchAt === 0) this.metrics.firstBatchAt = Date.now();
-    const size = this.runtime.maxBatchRecords ?? 5000;
+    const size = this.runtime.maxBatchRecords ?? 20_000;
     const key = `${batch.topic}/${batch.partition}`;
     for (let start = 0; start < batch.messages.length; start += size) {
       if (!isRunning() || isStale() || this.stopping) return;

@@ -4,7 +4,7 @@ import { connectionsFromEnv } from '@vane/infra';
 import { ProcessorRuntime, defineProcessor } from '@vane/runtime';
 import { createKafka, physicalTopic } from '@vane/topics';
 
-const [mode, prefix, countRaw] = process.argv.slice(2) as [string, string, string];
+const [mode, prefix, countRaw, round] = process.argv.slice(2) as [string, string, string, string];
 const expected = Number(countRaw);
 const connections = connectionsFromEnv(process.env);
 const naming = { prefix };
@@ -16,7 +16,7 @@ function finish(firstAt: number, lastAt: number, count: number): void {
 
 async function bare(): Promise<void> {
   const consumer = createKafka(connections, 'bench-bare').consumer({
-    groupId: `${prefix}bench-bare`,
+    groupId: `${prefix}bench-bare-${round}`,
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 16 * 1024 * 1024,
   });
@@ -48,7 +48,7 @@ async function runtime(): Promise<void> {
     options: () => ({}),
     process: () => undefined,
   });
-  const rt = new ProcessorRuntime(noop, { connections, naming, log: () => undefined });
+  const rt = new ProcessorRuntime(noop, { connections, naming, groupId: `${prefix}bench-runtime-${round}`, log: () => undefined });
   await rt.start();
   const timer = setInterval(() => {
     if (rt.metrics.consumed >= expected) {

@@ -3,7 +3,8 @@
 // project's global setup brings up (reusing a running one) and its teardown
 // stops again if it started it.
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
-const roots = ['<rootDir>/infra', '<rootDir>/topics', '<rootDir>/schemas', '<rootDir>/processors', '<rootDir>/gateways', '<rootDir>/scripts'];
+const { existsSync } = require('node:fs');
+const roots = ['infra', 'topics', 'schemas', 'processors', 'gateways', 'scripts'].filter((d) => existsSync(`${__dirname}/${d}`)).map((d) => `<rootDir>/${d}`);
 const ignore = ['/node_modules/', '/scratch-'];
 
 module.exports = {

@@ -8,6 +8,8 @@ const roots = ['infra', 'topics', 'schemas', 'processors', 'gateways', 'scripts'
 const ignore = ['/node_modules/', '/scratch-'];
 
 module.exports = {
+  // A global option (jest ignores it inside a project): integration tests wait on real services.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -26,7 +28,6 @@ module.exports = {
       testPathIgnorePatterns: ignore,
       globalSetup: '<rootDir>/scripts/test-support/global-setup.ts',
       globalTeardown: '<rootDir>/scripts/test-support/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -22,7 +22,7 @@ if (typecheck.status !== 0) {
 }
 
 const report = join(tmpdir(), `vane-jest-${process.pid}.json`);
-const args = ['--runInBand', '--json', `--outputFile=${report}`, ...process.argv.slice(2)];
+const args = ['--runInBand', '--forceExit', '--json', `--outputFile=${report}`, ...process.argv.slice(2)];
 const jest = spawnSync(bin('jest'), args, { cwd: root, stdio: 'inherit', env });
 let passed = 0;
 let failed = jest.status === 0 ? 0 : 1;

@@ -69,9 +69,12 @@ export async function start(env: Env): Promise<void> {
   log(`vane: schemas: ${topicNames.length} subjects registered (BACKWARD)`);
 
   let stopping = false;
+  // The simulator's browsers reach the ingest gateway through loopback with
+  // their address in X-Forwarded-For: trust it from loopback, locally only.
+  const componentEnv: Env = { ...env, VANE_INGEST_TRUSTED_PROXIES: env.VANE_INGEST_TRUSTED_PROXIES ?? '127.0.0.1' };
   const running = Object.entries(components)
     .filter(([, c]) => c.platform)
-    .map(([name]) => launch(name, env, log, () => stopping));
+    .map(([name]) => launch(name, componentEnv, log, () => stopping));
 
   const statuses = await stackStatus([], { paths: e.paths, env: e.env, log });
   const lines = [

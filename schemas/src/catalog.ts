@@ -26,6 +26,9 @@ export const topicNames = [
   'ingest.serverlogs.v1',
   'locate.queries.v1',
   'models.sites.v1',
+  'scorer.merge-changelog.v1',
+  'scorer.partials.v1',
+  'scorer.windows-changelog.v1',
   'scores.v1',
 ] as const;
 
@@ -47,6 +50,9 @@ export const topicKeys: Readonly<Record<TopicName, string>> = {
   'ingest.serverlogs.v1': 'siteId',
   'locate.queries.v1': 'none (null key)',
   'models.sites.v1': 'siteId',
+  'scorer.merge-changelog.v1': 'state store key: `${provider}|${locationKey}#${sourcePartition}` or `${provider}|${locationKey}`',
+  'scorer.partials.v1': '`${provider}|${locationKey}`',
+  'scorer.windows-changelog.v1': 'state store key: `${provider}|${locationKey}` or "~partition"',
   'scores.v1': '`${provider}|${locationKey}`',
 };
 

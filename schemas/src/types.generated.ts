@@ -49,11 +49,17 @@ export interface Beacon {
   /** Web-vitals figures carried by the beacon; non-empty only for type "vital". */
   vitals: Vital[];
   /**
-   * Pseudonymous visitor id: hex keyed hash (HMAC-SHA-256) of site id, full client IP and user
-   * agent under the gateway's daily rotating salt. Stable for one visitor on one site for one day;
-   * never reversible to the IP.
+   * Pseudonymous visitor id: hex keyed hash (HMAC-SHA-256) of site id, truncated client IP (as in
+   * network.truncatedIp) and user agent under the gateway's daily rotating salt. Stable for one
+   * visitor on one site for one day; never reversible to the IP.
    */
   visitorId: string;
+  /**
+   * The same hash under the previous UTC day's salt, set only during the first 30 minutes (the
+   * session timeout) of a UTC day, so that a session running over midnight can be joined; null
+   * otherwise.
+   */
+  previousVisitorId: string | null;
   /**
    * Session id proposed by the client (e.g. kept in sessionStorage); a hint only, the processor
    * sessionizes on its own rules. Null when not sent.
@@ -465,6 +471,19 @@ export interface Measurement {
 }
 
 /**
+ * Changelog of the scorer processor's state, one compacted record per store key; changelog
+ * partition p holds the state of scorer.partials.v1 partition p. Key
+ * "<provider>|<locationKey>#<sourcePartition>": the latest windows from that source partition; key
+ * "<provider>|<locationKey>": what was last published.
+ */
+export interface MergeState {
+  /** Latest windows from one source partition; null for a publication record. */
+  partial: PartialWindows | null;
+  /** Publication bookkeeping; null for a windows record. */
+  emission: ScoreEmission | null;
+}
+
+/**
  * Where a client sits on the network, as seen at ingress. The full IP address never reaches a
  * topic: GeoIP facts are looked up from it at the gateway, then it is truncated.
  */
@@ -487,6 +506,39 @@ export interface Network {
   asn: number | null;
   /** Organisation owning the ASN (e.g. "Deutsche Telekom AG"); null when unknown. */
   asnOrg: string | null;
+}
+
+/**
+ * The windows of one provider at one location folded from the measurements of one
+ * ingest.measurements.v1 partition. Each record replaces the previous one for the same key and
+ * source partition; the score is the merge of the latest record of every source partition.
+ */
+export interface PartialWindows {
+  /** Id of the measured provider. */
+  provider: string;
+  /**
+   * Location key as in scores.v1 (asn:<country>:<asn>, country:<country>, continent:<continent> or
+   * global).
+   */
+  locationKey: string;
+  /** Level of locationKey: asn, country, continent or global. */
+  level: string;
+  /** The ingest.measurements.v1 partition these windows were folded from. */
+  sourcePartition: number;
+  /** Offset after the last measurement of the source partition folded into these windows. */
+  nextOffset: number;
+  /**
+   * Event-time watermark of the source partition (largest event time seen) when the windows last
+   * changed.
+   */
+  watermark: EpochMillis;
+  /**
+   * Measurements of this provider and location in the source partition that came later than the
+   * allowed lateness and were dropped.
+   */
+  lateDropped: number;
+  /** Windows still within the scoring span, oldest first. */
+  buckets: WindowBucket[];
 }
 
 /** Pageviews of one path. */
@@ -588,6 +640,34 @@ export interface Score {
   sourceOffsets: string | null;
 }
 
+/** What the scorer last published for one provider and location. */
+export interface ScoreEmission {
+  /** Source partitions whose windows are merged into this score, ascending. */
+  sources: number[];
+  /** Number of scores published for this key so far. */
+  seq: number;
+  /**
+   * Scylla write timestamp (USING TIMESTAMP, microseconds) of the last published score; the next
+   * one is strictly larger, so stores keep the latest publication whatever order retries run in.
+   */
+  storeVersion: number;
+  /**
+   * The windows changed since the last published score without crossing the publication threshold;
+   * published at the next punctuation.
+   */
+  pending: boolean;
+  /** Last published rttP50. */
+  rttP50: number | null;
+  /** Last published rttP90. */
+  rttP90: number | null;
+  /** Last published availability. */
+  availability: number | null;
+  /** Last published throughputP50. */
+  throughputP50: number | null;
+  /** computedAt of the last published score (0 before the first). */
+  computedAt: EpochMillis;
+}
+
 /** The score of one provider as the app saw it when deciding. */
 export interface ScoreSeen {
   /** Id of the provider, as registered in config.changes.v1 (entity type "provider"). */
@@ -651,11 +731,17 @@ export interface ServerLogLine {
   /** Client network: truncated address and GeoIP facts. */
   network: Network;
   /**
-   * Pseudonymous visitor id: hex keyed hash (HMAC-SHA-256) of site id, full client IP and user
-   * agent under the gateway's daily rotating salt, computed exactly as for beacons so that both
-   * sources unify.
+   * Pseudonymous visitor id: hex keyed hash (HMAC-SHA-256) of site id, truncated client IP (as in
+   * network.truncatedIp) and user agent under the gateway's daily rotating salt, computed exactly
+   * as for beacons so that both sources unify.
    */
   visitorId: string;
+  /**
+   * The same hash under the previous UTC day's salt, set only during the first 30 minutes (the
+   * session timeout) of a UTC day, so that a session running over midnight can be joined; null
+   * otherwise.
+   */
+  previousVisitorId: string | null;
 }
 
 /**
@@ -691,6 +777,20 @@ export interface SiteMinute {
    * (e.g. "v1").
    */
   modelVersion: string;
+}
+
+/**
+ * A DDSketch (@datadog/sketches-js, relative accuracy as in the scorer's options) of non-negative
+ * values with unit weights: its positive store's bins, contiguous from key `offset`, and the count
+ * of values too small to index.
+ */
+export interface SketchBins {
+  /** Index-mapping key of counts[0]. */
+  offset: number;
+  /** Number of values in each bin, from key `offset` on. */
+  counts: number[];
+  /** Number of values at or below the mapping's smallest indexable value (e.g. 0). */
+  zeroCount: number;
 }
 
 /**
@@ -763,6 +863,34 @@ export interface WifiAccessPoint {
   age: number | null;
 }
 
+/** One event-time tumbling window of measurements of one provider at one location. */
+export interface WindowBucket {
+  /** Event time of the start of the window, inclusive; the window lasts the scorer's bucketMs. */
+  start: EpochMillis;
+  /** Sketch of the rtt values (milliseconds). */
+  rtt: SketchBins;
+  /** Sketch of the throughput values (kilobits per second). */
+  throughput: SketchBins;
+  /** Availability probes that succeeded (value 1). */
+  availabilityUp: number;
+  /** Availability probes. */
+  availabilityTotal: number;
+}
+
+/**
+ * Changelog of the scorer-windows processor's state, one compacted record per store key; changelog
+ * partition p holds the state of ingest.measurements.v1 partition p. Key "~partition": the
+ * partition's event-time watermark only; key "<provider>|<locationKey>": that location's windows.
+ */
+export interface WindowState {
+  /**
+   * Event-time watermark of the partition (largest event time seen) when this record was written.
+   */
+  watermark: EpochMillis;
+  /** The windows of one provider at one location; null for the "~partition" key. */
+  windows: PartialWindows | null;
+}
+
 /** Value type of each topic, by topic name. */
 export interface TopicValue {
   'config.changes.v1': ConfigChange;
@@ -776,5 +904,8 @@ export interface TopicValue {
   'ingest.serverlogs.v1': ServerLogLine;
   'locate.queries.v1': LocateQuery;
   'models.sites.v1': SiteMinute;
+  'scorer.merge-changelog.v1': MergeState;
+  'scorer.partials.v1': PartialWindows;
+  'scorer.windows-changelog.v1': WindowState;
   'scores.v1': Score;
 }

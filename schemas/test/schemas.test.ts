@@ -41,6 +41,19 @@ const unknownV6: Network = {
   asnOrg: null,
 };
 
+const partialWindows: TopicValue['scorer.partials.v1'] = {
+  provider: 'cdn-a',
+  locationKey: 'country:DE',
+  level: 'country',
+  sourcePartition: 3,
+  nextOffset: 878,
+  watermark: at,
+  lateDropped: 2,
+  buckets: [
+    { start: at - 60_000, rtt: { offset: 120, counts: [3, 0, 1], zeroCount: 0 }, throughput: { offset: 0, counts: [], zeroCount: 0 }, availabilityUp: 9, availabilityTotal: 10 },
+  ],
+};
+
 /** One valid value per topic, typed with the generated types so that tsc catches drift. */
 const samples: { readonly [T in TopicName]: TopicValue[T] } = {
   'config.changes.v1': {
@@ -125,6 +138,7 @@ const samples: { readonly [T in TopicName]: TopicValue[T] } = {
       { name: 'CLS', value: 0.04 },
     ],
     visitorId: 'c0ffee'.repeat(10) + 'beef',
+    previousVisitorId: null,
     sessionHint: null,
     userAgent: { raw: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0', family: 'Firefox', os: 'Linux', deviceClass: 'desktop' },
     network: berlin,
@@ -193,6 +207,7 @@ const samples: { readonly [T in TopicName]: TopicValue[T] } = {
     userAgent: null,
     network: unknownV6,
     visitorId: 'feed'.repeat(16),
+    previousVisitorId: 'beef'.repeat(16),
   },
   'locate.queries.v1': {
     queryId: '8d7c6b5a-4938-4271-8a6b-5c4d3e2f1a09',
@@ -242,6 +257,12 @@ const samples: { readonly [T in TopicName]: TopicValue[T] } = {
     computedAt: at,
     modelVersion: 'v1',
     sourceOffsets: '{"0":1200,"3":877}',
+  },
+  'scorer.partials.v1': partialWindows,
+  'scorer.windows-changelog.v1': { watermark: at, windows: partialWindows },
+  'scorer.merge-changelog.v1': {
+    partial: null,
+    emission: { sources: [0, 3], seq: 4, storeVersion: at * 1000, pending: false, rttP50: 21.5, rttP90: 48, availability: null, throughputP50: null, computedAt: at },
   },
 };
 

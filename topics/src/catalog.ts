@@ -28,6 +28,12 @@ export const catalog: readonly TopicDefinition[] = [
   { name: 'ingest.geosubmit.v1', description: 'location observations (Ichnaea submit)', key: 'none (empty)', partitions: 3, cleanupPolicy: 'delete', retentionMs: 7 * DAY },
   { name: 'config.changes.v1', description: 'routing apps, API keys, sites, custom data', key: 'entity id', partitions: 1, cleanupPolicy: 'compact' },
   { name: 'scores.v1', description: 'current score of each provider at each location', key: 'provider + location key', partitions: 6, cleanupPolicy: 'compact' },
+  // Internal topics of the scorer (processors/scorer). Changelogs need at least
+  // as many partitions as the topic whose state they hold (partition p of the
+  // changelog holds the state of input partition p).
+  { name: 'scorer.partials.v1', description: 'scorer: per-source-partition windows of each provider and location (repartition topic)', key: 'provider + location key', partitions: 6, cleanupPolicy: 'delete', retentionMs: 7 * DAY },
+  { name: 'scorer.windows-changelog.v1', description: 'scorer: changelog of the windows state (per ingest.measurements.v1 partition)', key: 'state store key', partitions: 6, cleanupPolicy: 'compact' },
+  { name: 'scorer.merge-changelog.v1', description: 'scorer: changelog of the merge state (per scorer.partials.v1 partition)', key: 'state store key', partitions: 6, cleanupPolicy: 'compact' },
   { name: 'decisions.dns.v1', description: 'one record per DNS decision', key: 'app id', partitions: 6, cleanupPolicy: 'delete', retentionMs: 30 * DAY },
   { name: 'decisions.http.v1', description: 'one record per HTTP decision', key: 'app id', partitions: 6, cleanupPolicy: 'delete', retentionMs: 30 * DAY },
   { name: 'models.sites.v1', description: 'composite analytics model deltas', key: 'site id', partitions: 3, cleanupPolicy: 'compact' },

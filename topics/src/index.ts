@@ -2,3 +2,4 @@ export * from './catalog';
 export * from './naming';
 export * from './apply';
 export { createKafka } from './kafka';
+export * from './config-changes';

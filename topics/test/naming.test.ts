@@ -21,7 +21,11 @@ describe('catalogue', () => {
     expect(byName.get('scores.v1')?.cleanupPolicy).toBe('compact');
     expect(byName.get('models.sites.v1')?.cleanupPolicy).toBe('compact');
     expect(byName.get('decisions.dns.v1')?.retentionMs).toBe(30 * 24 * 3600 * 1000);
-    expect(catalog).toHaveLength(12);
+    expect(byName.get('scorer.windows-changelog.v1')?.cleanupPolicy).toBe('compact');
+    expect(byName.get('scorer.merge-changelog.v1')?.cleanupPolicy).toBe('compact');
+    expect(byName.get('scorer.partials.v1')?.partitions).toBe(byName.get('scorer.merge-changelog.v1')?.partitions);
+    expect(byName.get('ingest.measurements.v1')?.partitions).toBe(byName.get('scorer.windows-changelog.v1')?.partitions);
+    expect(catalog).toHaveLength(15);
   });
 
   it('asks for min.insync.replicas 2 only where there are three replicas', () => {

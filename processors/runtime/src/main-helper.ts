@@ -14,6 +14,7 @@ export function runtimeOptionsFromEnv(env: Env, processorOptions: Record<string,
     processorOptions,
     groupId: env.VANE_GROUP_ID || undefined,
     maxBatchRecords: env.VANE_MAX_BATCH_RECORDS ? Number(env.VANE_MAX_BATCH_RECORDS) : undefined,
+    partitionsConcurrently: env.VANE_PARTITIONS_CONCURRENTLY ? Number(env.VANE_PARTITIONS_CONCURRENTLY) : undefined,
     sessionTimeoutMs: env.VANE_SESSION_TIMEOUT_MS ? Number(env.VANE_SESSION_TIMEOUT_MS) : undefined,
     metricsPort: env.VANE_METRICS_PORT ? portFromEnv(env, 'VANE_METRICS_PORT', 0) : undefined,
   };
@@ -24,8 +25,8 @@ export function runtimeOptionsFromEnv(env: Env, processorOptions: Record<string,
  * minute (and one at start), stops cleanly on SIGINT/SIGTERM after the unit
  * of work in progress.
  */
-export async function runProcessor<In extends TopicName, O>(
-  manifest: ProcessorManifest<In, O>,
+export async function runProcessor<In extends TopicName, O, S = never>(
+  manifest: ProcessorManifest<In, O, S>,
   env: Env,
   processorOptions: Record<string, unknown> = {},
 ): Promise<void> {

@@ -1,4 +1,5 @@
 import type { TopicName, TopicValue } from '@vane/schemas';
+import type { KeyValueStore, StateDeclaration } from './state';
 
 /**
  * A processor is a pure function plus a manifest (DESIGN.md rule 1). The
@@ -29,6 +30,12 @@ export interface ScyllaOutput {
   kind: 'scylla';
   table: string;
   row: Record<string, unknown>;
+  /**
+   * Write timestamp (microseconds) instead of the one derived from the input
+   * record: for outputs of unit hooks and punctuations, whose order is not
+   * the input's. Must grow with every new value of the same row.
+   */
+  writeTime?: number;
 }
 
 /** Insert one row into a ClickHouse table (tables deduplicate on their sorting key). */
@@ -54,12 +61,27 @@ export interface ProcessLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 
-export interface ProcessContext<Options> {
+export interface ProcessContext<Options, State = never> {
   /** Wall clock of the batch, epoch ms (the only clock a processor may read). */
   now: number;
   options: Options;
   record: SourceRecord;
   log: ProcessLogger;
+  /** State of the record's partition (processors that declare `state`; see state.ts). */
+  state: KeyValueStore<State>;
+}
+
+/** Context of `endOfUnit` and `punctuate`: one partition, no record. */
+export interface UnitContext<Options, State = never> {
+  now: number;
+  options: Options;
+  log: ProcessLogger;
+  partition: number;
+  state: KeyValueStore<State>;
+  /** Keys changed by `process` in this unit of work (empty for punctuations). */
+  changed: ReadonlySet<string>;
+  /** Kafka timestamp (ms) of the unit's last record; `now` for punctuations. */
+  timestamp: number;
 }
 
 /** Thrown by `process` or `validate` for a record that is wrong in itself: it goes to the dead-letter topic. */
@@ -80,7 +102,7 @@ export interface TableMigration {
   ddl: string[];
 }
 
-export interface ProcessorManifest<In extends TopicName, Options> {
+export interface ProcessorManifest<In extends TopicName, Options, State = never> {
   /** Kebab-case name; the consumer group is `vane.<name>`. */
   name: string;
   description: string;
@@ -93,9 +115,26 @@ export interface ProcessorManifest<In extends TopicName, Options> {
   clickhouseTables?: readonly TableMigration[];
   /** Semantic validation beyond the Avro schema: return a reason to dead-letter, or null. */
   validate?: (event: TopicValue[In]) => string | null;
-  process(event: TopicValue[In], ctx: ProcessContext<Options>): Output[] | Output | void;
+  process(event: TopicValue[In], ctx: ProcessContext<Options, State>): Output[] | Output | void;
+  /** Per-partition keyed state, restored from its changelog (see state.ts). */
+  state?: StateDeclaration<State>;
+  /**
+   * Called once after the last record of every unit of work, with the keys
+   * `process` changed: outputs computed from the state (e.g. one aggregate
+   * per changed key instead of one per record). Same transaction as the unit.
+   */
+  endOfUnit?(ctx: UnitContext<Options, State>): Output[] | Output | void;
+  /**
+   * Wall-clock punctuation (stateful processors): `run` is called every
+   * `everyMs` for each partition whose state is loaded, between units of
+   * work; its outputs and state changes are committed in one transaction.
+   */
+  punctuate?: {
+    everyMs(options: Options): number;
+    run(ctx: UnitContext<Options, State>): Output[] | Output | void;
+  };
 }
 
-export function defineProcessor<In extends TopicName, Options>(manifest: ProcessorManifest<In, Options>): ProcessorManifest<In, Options> {
+export function defineProcessor<In extends TopicName, Options, State = never>(manifest: ProcessorManifest<In, Options, State>): ProcessorManifest<In, Options, State> {
   return manifest;
 }

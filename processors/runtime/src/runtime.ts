@@ -1,15 +1,17 @@
 import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import type { Type } from 'avsc';
-import type { Client as CqlClient } from 'cassandra-driver';
+import { types as cqlTypes, type Client as CqlClient } from 'cassandra-driver';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Server } from 'node:http';
 import { VaneError, describeError, isVaneError, type Connections } from '@vane/infra';
 import { SchemaCodec, avroType, schemaFiles, type DeadLetter, type TopicName } from '@vane/schemas';
 import { createKafka, physicalTopic, valueSubjectOf, type TopicNaming } from '@vane/topics';
-import { InvalidRecord, type Output, type ProcessLogger, type ProcessorManifest, type SourceRecord } from './manifest';
+import { InvalidRecord, type Output, type ProcessLogger, type ProcessorManifest, type SourceRecord, type UnitContext } from './manifest';
 import { RuntimeMetrics } from './metrics';
 import { ClickhouseSink, createClickhouseClient } from './sinks/clickhouse';
 import { ScyllaSink, createScyllaClient, writeTimeOf, type ScyllaRow } from './sinks/scylla';
+import { noState } from './state';
+import { StateManager } from './state-manager';
 
 export interface RuntimeOptions {
   connections: Connections;
@@ -20,6 +22,18 @@ export interface RuntimeOptions {
   groupId?: string;
   /** Physical table name of a logical one (replays write to versioned tables). */
   tableName?: (table: string) => string;
+  /**
+   * Physical topic of a logical one; default prefix + name. Replays map a
+   * processor's outputs, changelog and internal inputs to versioned topics.
+   * Schemas are still looked up under the logical topic's subject.
+   */
+  topicName?: (topic: TopicName) => string;
+  /**
+   * Partitions whose units of work run at the same time (kafkajs
+   * partitionsConsumedConcurrently); units of one partition never overlap.
+   * Default 1.
+   */
+  partitionsConcurrently?: number;
   /** Records per unit of work (one transaction, one store write each). Default 20000. */
   maxBatchRecords?: number;
   /** Consumer session timeout; a killed member is noticed after this. Default 30 s. */
@@ -37,6 +51,7 @@ interface PendingWork {
   clickhouse: { table: string; row: Record<string, unknown> }[];
   deadLetters: number;
   produced: number;
+  stateChanges: number;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -51,7 +66,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * aborted transaction's records are never seen by read_committed consumers,
  * so no effect is lost or doubled.
  */
-export class ProcessorRuntime<In extends TopicName, Options> {
+export class ProcessorRuntime<In extends TopicName, Options, State = never> {
   readonly metrics = new RuntimeMetrics();
   readonly groupId: string;
   private readonly kafka: Kafka;
@@ -71,9 +86,14 @@ export class ProcessorRuntime<In extends TopicName, Options> {
   private readonly log: (line: string) => void;
   private readonly inputTopic: string;
   private readonly deadletterTopic: string;
+  private readonly state?: StateManager<State>;
+  /** Per partition: units of work and punctuations run one at a time (they share the partition's state). */
+  private readonly tails = new Map<number, Promise<unknown>>();
+  private punctuation?: NodeJS.Timeout;
+  private punctuating = false;
 
   constructor(
-    private readonly manifest: ProcessorManifest<In, Options>,
+    private readonly manifest: ProcessorManifest<In, Options, State>,
     private readonly runtime: RuntimeOptions,
   ) {
     this.options = manifest.options(runtime.processorOptions ?? {});
@@ -83,8 +103,29 @@ export class ProcessorRuntime<In extends TopicName, Options> {
     this.reader = avroType(schemaFiles[manifest.input]);
     this.declared = new Set(manifest.outputs.map((o) => `${o.kind}:${o.kind === 'produce' ? o.topic : o.table}`));
     this.log = runtime.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.inputTopic = physicalTopic(manifest.input, runtime.naming);
-    this.deadletterTopic = physicalTopic('deadletter.v1', runtime.naming);
+    this.inputTopic = this.topic(manifest.input);
+    this.deadletterTopic = this.topic('deadletter.v1');
+    if (manifest.state) {
+      this.state = new StateManager(manifest.state, {
+        kafka: this.kafka,
+        codec: this.codec,
+        topic: this.topic(manifest.state.changelog),
+        subject: valueSubjectOf(manifest.state.changelog, runtime.naming),
+        inputTopic: this.inputTopic,
+        groupId: this.groupId,
+        log: this.log,
+      });
+    }
+  }
+
+  private topic(name: TopicName): string {
+    return this.runtime.topicName ? this.runtime.topicName(name) : physicalTopic(name, this.runtime.naming);
+  }
+
+  private exclusive<T>(partition: number, fn: () => Promise<T>): Promise<T> {
+    const run = (this.tails.get(partition) ?? Promise.resolve()).then(fn, fn);
+    this.tails.set(partition, run.catch(() => undefined));
+    return run;
   }
 
   private logger(): ProcessLogger {
@@ -106,6 +147,7 @@ export class ProcessorRuntime<In extends TopicName, Options> {
       for (const t of [this.inputTopic, this.deadletterTopic]) {
         if (!topics.has(t)) throw new VaneError('VANE_ERR_UNKNOWN_TOPIC', `topic ${t} does not exist; run \`vane topics apply\``);
       }
+      await this.state?.start(admin);
     } finally {
       await admin.disconnect();
     }
@@ -137,13 +179,36 @@ export class ProcessorRuntime<In extends TopicName, Options> {
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxBytes: 16 * 1024 * 1024,
     });
+    // Lag as of every fetched batch, including batches of only transaction
+    // markers (which never reach eachBatch): 0 once everything is processed.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => this.metrics.lag.set(`${payload.topic}/${payload.partition}`, Math.max(0, Number(payload.offsetLag))));
+    if (this.state) {
+      const state = this.state;
+      this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => state.onAssignment(payload.memberAssignment[this.inputTopic] ?? []));
+    }
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.inputTopic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.runtime.partitionsConcurrently ?? 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    if (this.state && this.manifest.punctuate) {
+      const every = this.manifest.punctuate.everyMs(this.options);
+      this.punctuation = setInterval(() => void this.punctuateAll(), every);
+      this.punctuation.unref();
+    }
+  }
+
+  /** Makes this runtime the only writer of the partitions' transactional ids (aborting a previous owner's open transaction). */
+  private async fence(partitions: number[]): Promise<void> {
+    for (const p of partitions) {
+      const old = this.producers.get(p);
+      this.producers.delete(p);
+      if (old) await old.disconnect().catch(() => undefined);
+      await this.producerFor(p);
+    }
   }
 
   private async producerFor(partition: number): Promise<Producer> {
@@ -173,8 +238,12 @@ export class ProcessorRuntime<In extends TopicName, Options> {
       let attempt = 0;
       for (;;) {
         try {
-          const work = await this.prepare(batch.topic, batch.partition, chunk);
-          await this.flush(work, batch.partition, (BigInt(last) + 1n).toString());
+          const work = await this.exclusive(batch.partition, async () => {
+            if (this.state) await this.state.ensure(batch.partition, (ps) => this.fence(ps), heartbeat);
+            const prepared = await this.prepare(batch.topic, batch.partition, chunk);
+            await this.flush(prepared, batch.partition, (BigInt(last) + 1n).toString());
+            return prepared;
+          });
           this.metrics.consumed += chunk.length;
           this.metrics.produced += work.produced;
           this.metrics.deadLettered += work.deadLetters;
@@ -183,6 +252,8 @@ export class ProcessorRuntime<In extends TopicName, Options> {
           this.metrics.batches++;
           break;
         } catch (error) {
+          // The store absorbed records whose unit did not commit: rebuild it from the changelog.
+          this.state?.invalidate(batch.partition);
           if (isVaneError(error) && !error.retriable) throw error;
           attempt++;
           this.metrics.retries++;
@@ -230,7 +301,9 @@ export class ProcessorRuntime<In extends TopicName, Options> {
 
   /** Pure part of a unit of work: every record becomes outputs or a dead letter. */
   private async prepare(topic: string, partition: number, chunk: EachBatchPayload['batch']['messages']): Promise<PendingWork> {
-    const work: PendingWork = { messages: new Map(), scylla: [], clickhouse: [], deadLetters: 0, produced: 0 };
+    const work: PendingWork = { messages: new Map(), scylla: [], clickhouse: [], deadLetters: 0, produced: 0, stateChanges: 0 };
+    const partitionStore = this.state?.store(partition);
+    const store = partitionStore ?? noState<State>();
     const unknownIds = new Set<number>();
     for (const m of chunk) {
       let id: number;
@@ -274,7 +347,7 @@ export class ProcessorRuntime<In extends TopicName, Options> {
       };
       let outputs: Output[];
       try {
-        const result = this.manifest.process(event as never, { now, options: this.options, record, log });
+        const result = this.manifest.process(event as never, { now, options: this.options, record, log, state: store });
         outputs = result === undefined ? [] : Array.isArray(result) ? result : [result];
       } catch (error) {
         if (error instanceof InvalidRecord) this.deadLetter(work, topic, partition, m, error.reasonCode, error.message, now);
@@ -292,7 +365,7 @@ export class ProcessorRuntime<In extends TopicName, Options> {
         for (const o of outputs) {
           if (o.kind !== 'produce') continue;
           const { id, type } = this.outputIds.get(o.topic)!;
-          encoded.push({ topic: physicalTopic(o.topic, this.runtime.naming), message: { key: o.key, value: this.codec.encodeWith(id, type, o.value) } });
+          encoded.push({ topic: this.topic(o.topic), message: { key: o.key, value: this.codec.encodeWith(id, type, o.value) } });
         }
       } catch (error) {
         this.deadLetter(work, topic, partition, m, 'VANE_ERR_VALIDATION', `output does not match its schema: ${describeError(error)}`, now);
@@ -301,17 +374,83 @@ export class ProcessorRuntime<In extends TopicName, Options> {
       for (const e of encoded) this.push(work, e.topic, e.message);
       work.produced += encoded.length;
       for (const o of outputs) {
-        if (o.kind === 'scylla') work.scylla.push({ table: o.table, row: o.row, writeTime: writeTimeOf(record.timestamp, m.offset) });
+        if (o.kind === 'scylla') work.scylla.push({ table: o.table, row: o.row, writeTime: o.writeTime === undefined ? writeTimeOf(record.timestamp, m.offset) : cqlTypes.Long.fromNumber(o.writeTime) });
         else if (o.kind === 'clickhouse') work.clickhouse.push({ table: o.table, row: o.row });
       }
     }
+    if (this.manifest.endOfUnit) {
+      const lastMessage = chunk[chunk.length - 1]!;
+      const timestamp = Number(lastMessage.timestamp);
+      const ctx = { now, options: this.options, log, partition, state: store, changed: partitionStore ? partitionStore.changed() : new Set<string>(), timestamp };
+      this.unitOutputs(work, this.manifest.endOfUnit(ctx), writeTimeOf(timestamp, lastMessage.offset));
+    }
+    if (this.state) work.stateChanges = this.state.drain(partition, (t, message) => this.push(work, t, message));
     return work;
   }
 
-  private async flush(work: PendingWork, partition: number, nextOffset: string): Promise<void> {
+  /** Outputs of a unit hook: no record to dead-letter, so an undeclared or invalid output is a processor bug. */
+  private unitOutputs(work: PendingWork, result: Output[] | Output | void, writeTime: cqlTypes.Long): void {
+    const outputs = result === undefined ? [] : Array.isArray(result) ? result : [result];
+    for (const o of outputs) {
+      const target = o.kind === 'produce' ? o.topic : o.table;
+      if (!this.declared.has(`${o.kind}:${target}`)) {
+        throw new VaneError('VANE_ERR_UNDECLARED_OUTPUT', `${this.manifest.name} emitted ${o.kind} to ${target}, which its manifest does not declare`);
+      }
+      if (o.kind === 'produce') {
+        const { id, type } = this.outputIds.get(o.topic)!;
+        this.push(work, this.topic(o.topic), { key: o.key, value: this.codec.encodeWith(id, type, o.value) });
+        work.produced++;
+      } else if (o.kind === 'scylla') {
+        work.scylla.push({ table: o.table, row: o.row, writeTime: o.writeTime === undefined ? writeTime : cqlTypes.Long.fromNumber(o.writeTime) });
+      } else {
+        work.clickhouse.push({ table: o.table, row: o.row });
+      }
+    }
+  }
+
+  /** Runs the manifest's punctuation now for every loaded partition (e.g. to publish what is pending before a replay ends). */
+  async punctuate(): Promise<void> {
+    while (this.punctuating) await sleep(20);
+    await this.punctuateAll();
+  }
+
+  /** One punctuation of every loaded partition, each its own transaction (no input offsets). */
+  private async punctuateAll(): Promise<void> {
+    const { state, manifest } = this;
+    if (!state || !manifest.punctuate || this.stopping || this.punctuating) return;
+    this.punctuating = true;
+    try {
+      for (const partition of state.loaded()) {
+        await this.exclusive(partition, async () => {
+          if (this.stopping || !state.loaded().includes(partition)) return;
+          try {
+            const work: PendingWork = { messages: new Map(), scylla: [], clickhouse: [], deadLetters: 0, produced: 0, stateChanges: 0 };
+            const now = (this.runtime.clock ?? Date.now)();
+            const store = state.store(partition);
+            const ctx: UnitContext<Options, State> = { now, options: this.options, log: this.logger(), partition, state: store, changed: new Set(), timestamp: now };
+            this.unitOutputs(work, manifest.punctuate!.run(ctx), cqlTypes.Long.fromNumber(now * 1000));
+            work.stateChanges = state.drain(partition, (t, message) => this.push(work, t, message));
+            await this.flush(work, partition, null);
+            this.metrics.produced += work.produced;
+            this.metrics.scyllaRows += work.scylla.length;
+            this.metrics.clickhouseRows += work.clickhouse.length;
+          } catch (error) {
+            state.invalidate(partition);
+            this.log(`${manifest.name}: punctuation of partition ${partition} failed: ${describeError(error)}; its state will be restored`);
+          }
+        });
+      }
+    } finally {
+      this.punctuating = false;
+    }
+  }
+
+  /** Carries a unit out; `nextOffset` null (punctuations) commits no input offset. */
+  private async flush(work: PendingWork, partition: number, nextOffset: string | null): Promise<void> {
     if (this.scylla) await this.scylla.write(work.scylla);
     if (this.clickhouse) await this.clickhouse.write(work.clickhouse);
     if (work.messages.size === 0) {
+      if (nextOffset === null) return;
       // Nothing to publish: a plain offset commit is as exact as a
       // transaction here, and one round trip instead of three.
       try {
@@ -326,10 +465,12 @@ export class ProcessorRuntime<In extends TopicName, Options> {
     try {
       const topicMessages = [...work.messages].map(([topic, messages]) => ({ topic, messages }));
       if (topicMessages.length > 0) await txn.sendBatch({ topicMessages, acks: -1 });
-      await txn.sendOffsets({
-        consumerGroupId: this.groupId,
-        topics: [{ topic: this.inputTopic, partitions: [{ partition, offset: nextOffset }] }],
-      });
+      if (nextOffset !== null) {
+        await txn.sendOffsets({
+          consumerGroupId: this.groupId,
+          topics: [{ topic: this.inputTopic, partitions: [{ partition, offset: nextOffset }] }],
+        });
+      }
       await txn.commit();
     } catch (error) {
       await txn.abort().catch(() => undefined);
@@ -343,7 +484,9 @@ export class ProcessorRuntime<In extends TopicName, Options> {
   /** Stops consuming after the unit of work in progress, then closes every client. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.punctuation) clearInterval(this.punctuation);
     await this.consumer?.disconnect().catch(() => undefined);
+    await Promise.all(this.tails.values());
     await Promise.all([...this.producers.values()].map((p) => p.disconnect().catch(() => undefined)));
     this.producers.clear();
     await this.cql?.shutdown().catch(() => undefined);

@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isVaneError } from '@vane/infra';
+import { registerConfig } from './commands/config';
 import { registerConsume } from './commands/consume';
 import { registerInfra } from './commands/infra';
 import { registerProduce } from './commands/produce';
+import { registerReplay } from './commands/replay';
 import { registerRun } from './commands/run';
 import { registerSchemas } from './commands/schemas';
+import { registerSites } from './commands/sites';
 import { registerTopics } from './commands/topics';
 import { cliEnvironment, type CliEnvironment } from './environment';
 
@@ -21,7 +24,10 @@ export function buildProgram(env: Record<string, string | undefined>): Command {
   registerSchemas(program, environment);
   registerProduce(program, environment);
   registerConsume(program, environment);
+  registerSites(program, environment);
+  registerConfig(program, environment);
   registerRun(program);
+  registerReplay(program, environment);
   return program;
 }
 

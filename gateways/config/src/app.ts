@@ -1,0 +1,43 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ConfigStore } from './config-store';
+import type { ConfigContext } from './context';
+import { resolveSettings, type ConfigSettingsInput } from './options';
+import { registerAuth } from './plugins/auth';
+import { registerErrors } from './plugins/errors';
+import { appRoutes } from './routes/apps';
+import { dataRoutes } from './routes/data';
+import { healthRoutes } from './routes/health';
+import { providerRoutes } from './routes/providers';
+import { siteRoutes } from './routes/sites';
+import { tenantRoutes } from './routes/tenants';
+
+/**
+ * The config service as a Fastify instance, not listening (server.ts
+ * listens). Tests pass a MemoryConfigStore; the server passes the store that
+ * writes to config.changes.v1 and reads its own view of it.
+ */
+export interface BuildOptions {
+  settings: ConfigSettingsInput;
+  store: ConfigStore;
+  now?: () => number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function build(options: BuildOptions): Promise<FastifyInstance> {
+  const ctx: ConfigContext = { settings: resolveSettings(options.settings), store: options.store, now: options.now ?? Date.now };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allowUnionTypes: true } },
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  registerErrors(app);
+  registerAuth(app, ctx);
+  await app.register(healthRoutes, { ctx });
+  await app.register(tenantRoutes, { ctx });
+  await app.register(siteRoutes, { ctx });
+  await app.register(providerRoutes, { ctx });
+  await app.register(appRoutes, { ctx });
+  await app.register(dataRoutes, { ctx });
+  return app;
+}

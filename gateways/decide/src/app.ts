@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { networkOf, type AppHost, type DecisionResult, type DecisionSink, type GeoLookup } from '@vane/apps';
+import ipaddr from 'ipaddr.js';
+import { answerUrl, decisionRecord } from './decision-record';
+import { resolveSettings, type DecideSettings } from './options';
+
+/**
+ * The HTTP decision gateway as a Fastify instance, not listening (server.ts
+ * listens):
+ *
+ *   GET /v1/decide/:appId[?ip=&path=&hostname=&redirect=1]
+ *       200 {decisionId, app, version, provider, url, cname, addresses, ttl, reason, fallback, ranking, client}
+ *       with redirect=1: 302 Location: url
+ *   GET /v1/redirect/:appId/<path>      302 Location: <provider URL>/<path>
+ *   GET /healthz                        200 {status, apps} once config and scores are loaded, else 503
+ *
+ * Answers carry Cache-Control: private, max-age=<ttl>. Every decision is
+ * pushed to the decision sink (decisions.http.v1), never awaited.
+ */
+export interface BuildOptions {
+  settings?: Partial<Omit<DecideSettings, 'sandbox'>>;
+  host: AppHost;
+  geo: GeoLookup;
+  sink: DecisionSink<'decisions.http.v1'>;
+  /** False until config and scores are loaded (healthz answers 503 meanwhile). */
+  ready?: () => boolean;
+  now?: () => number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+interface DecideQuery {
+  ip?: string;
+  path?: string;
+  hostname?: string;
+  redirect?: string;
+}
+
+const STATUS: Record<string, number> = { VANE_ERR_NOT_FOUND: 404, VANE_ERR_APP_NOT_PUBLISHED: 404, VANE_ERR_TENANT_DISABLED: 404 };
+
+export async function build(options: BuildOptions): Promise<FastifyInstance> {
+  const settings = resolveSettings(options.settings);
+  const { host, geo, sink } = options;
+  const now = options.now ?? Date.now;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: settings.trustedProxies.length > 0 ? settings.trustedProxies : false,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ code: 'VANE_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  function refuse(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+    return reply.code(status).header('cache-control', 'no-store').send({ code, message });
+  }
+
+  async function answer(reply: FastifyReply, appId: string, clientIp: string, hostname: string, path: string, redirect: boolean): Promise<FastifyReply> {
+    const started = process.hrtime.bigint();
+    const at = now();
+    const client = networkOf(geo, clientIp);
+    const outcome = await host.decide(appId, { protocol: 'http', hostname, qtype: null, path, client, resolver: null, ecs: null, now: at });
+    if (!outcome.ok) return refuse(reply, STATUS[outcome.code] ?? 404, outcome.code, outcome.code === 'VANE_ERR_APP_NOT_PUBLISHED' ? `app ${appId} has no published version` : `no app ${appId}`);
+    const result: DecisionResult = outcome.result;
+    const { decision } = result;
+    const url = answerUrl(decision, path);
+    const micros = Number((process.hrtime.bigint() - started) / 1000n);
+    const decisionId = randomUUID();
+    sink.push(appId, decisionRecord(decisionId, at, result, hostname, path, client, url, redirect, micros));
+    if (!url) return refuse(reply, 502, 'VANE_ERR_INTERNAL', `app ${appId} and its fallback named nothing to send the client to`);
+    reply.header('cache-control', `private, max-age=${decision.ttl}`).header('x-vane-decision', decisionId).header('x-vane-provider', decision.provider ?? '').header('x-vane-reason', decision.reason);
+    if (redirect) return reply.code(302).header('location', url).send();
+    return reply.send({
+      decisionId,
+      app: appId,
+      version: result.version,
+      provider: decision.provider,
+      url,
+      cname: decision.cname,
+      addresses: decision.addresses,
+      ttl: decision.ttl,
+      reason: decision.reason,
+      fallback: decision.fallback,
+      ranking: decision.ranking.map((provider) => ({ provider, score: result.scores[provider] ?? null })),
+      client: { ip: client.truncatedIp, country: client.country, continent: client.continent, region: client.region, asn: client.asn, asnOrg: client.asnOrg },
+    });
+  }
+
+  function clientIpOf(ip: string | undefined, fallback: string): string | null {
+    if (ip === undefined || ip === '') return fallback;
+    if (!settings.allowIpParam || !ipaddr.isValid(ip)) return null;
+    return ip;
+  }
+
+  function hostnameOf(raw: string | undefined, hostHeader: string | undefined): string {
+    const name = (raw ?? hostHeader ?? '').toLowerCase();
+    return name.startsWith('[') ? name.slice(0, name.indexOf(']') + 1) : name.replace(/:\d+$/, '');
+  }
+
+  app.get<{ Params: { appId: string }; Querystring: DecideQuery }>(
+    '/v1/decide/:appId',
+    { schema: { querystring: { type: 'object', properties: { ip: { type: 'string' }, path: { type: 'string', maxLength: 2048 }, hostname: { type: 'string', maxLength: 253 }, redirect: { type: 'string' } } } } },
+    async (request, reply) => {
+      const q = request.query;
+      const ip = clientIpOf(q.ip, request.ip);
+      if (ip === null) return refuse(reply, 400, 'VANE_ERR_VALIDATION', settings.allowIpParam ? `querystring.ip: ${q.ip} is not an IP address` : 'querystring.ip is not accepted here');
+      const path = q.path === undefined ? '/' : q.path.startsWith('/') ? q.path : `/${q.path}`;
+      return answer(reply, request.params.appId, ip, hostnameOf(q.hostname, request.headers.host), path, q.redirect === '1' || q.redirect === 'true');
+    },
+  );
+
+  app.get<{ Params: { appId: string; '*': string }; Querystring: DecideQuery }>('/v1/redirect/:appId/*', async (request, reply) => {
+    const ip = clientIpOf(request.query.ip, request.ip);
+    if (ip === null) return refuse(reply, 400, 'VANE_ERR_VALIDATION', `querystring.ip: ${request.query.ip} is not an IP address`);
+    return answer(reply, request.params.appId, ip, hostnameOf(request.query.hostname, request.headers.host), `/${request.params['*']}`, true);
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const ready = options.ready?.() ?? true;
+    return reply
+      .code(ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ status: ready ? 'ok' : 'starting', apps: host.status().map((s) => ({ appId: s.appId, version: s.version, loaded: s.loaded, loadError: s.loadError, quarantined: s.sandbox?.quarantinedUntil !== null && s.sandbox !== null })) });
+  });
+
+  return app;
+}

@@ -1,0 +1,58 @@
+import { connectionsFromEnv, type Connections } from '@vane/infra';
+import { SchemaCodec } from '@vane/schemas';
+import { createKafka, namingFromEnv, physicalTopic, type TopicNaming } from '@vane/topics';
+import { build, type SnapshotsApp } from './app';
+import { settingsFromEnv, type SnapshotSettings } from './options';
+import { ScoreFeed } from './score-feed';
+
+type Env = Record<string, string | undefined>;
+
+export interface ServerOptions {
+  settings: SnapshotSettings;
+  connections: Connections;
+  naming: TopicNaming;
+  logLevel: string;
+  log: (line: string) => void;
+}
+
+export function serverOptionsFromEnv(env: Env, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ServerOptions {
+  return { settings: settingsFromEnv(env), connections: connectionsFromEnv(env), naming: namingFromEnv(env), logLevel: env.VANE_SNAPSHOTS_LOG_LEVEL || 'warn', log };
+}
+
+export interface RunningSnapshots {
+  app: SnapshotsApp;
+  feed: ScoreFeed;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the feed from scores.v1 and listens (port 0 picks a free one). */
+export async function startServer(options: ServerOptions): Promise<RunningSnapshots> {
+  const feed = new ScoreFeed({
+    kafka: createKafka(options.connections, 'snapshots'),
+    codec: new SchemaCodec(options.connections.registryUrl),
+    topic: physicalTopic('scores.v1', options.naming),
+    groupPrefix: `${options.naming.prefix}vane.snapshots`,
+    deltaBuffer: options.settings.deltaBuffer,
+    log: options.log,
+  });
+  await feed.start();
+  const app = build({ source: feed, settings: options.settings, logLevel: options.logLevel });
+  try {
+    await app.listen({ host: options.settings.host, port: options.settings.port });
+  } catch (error) {
+    await feed.stop();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.settings.port;
+  return {
+    app,
+    feed,
+    url: `http://${options.settings.host}:${port}`,
+    async close() {
+      await app.close();
+      await feed.stop();
+    },
+  };
+}

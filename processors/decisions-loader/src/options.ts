@@ -1,0 +1,8 @@
+/** The decision loaders have no options beyond where they write (runtime connections). */
+export type DecisionsLoaderOptions = Record<string, never>;
+
+export function decisionsLoaderOptions(raw: Record<string, unknown>): DecisionsLoaderOptions {
+  const unknown = Object.keys(raw);
+  if (unknown.length > 0) throw new Error(`the decisions loaders take no options (got ${unknown.join(', ')})`);
+  return {};
+}

@@ -1,0 +1,48 @@
+import { connectionsFromEnv } from '@vane/infra';
+import { createScyllaClient, runtimeOptionsFromEnv } from '@vane/runtime';
+import { namingFromEnv } from '@vane/topics';
+import { servingVersion, versionNaming } from './model-version';
+import { scorerOptionsFromEnv } from './options';
+import { ScorerPipeline } from './pipeline';
+
+/**
+ * `vane run scorer`: both stages of the serving model version (see
+ * model-version.ts; VANE_SCORER_VERSION runs another one), until
+ * SIGINT/SIGTERM, which finishes the units of work in progress.
+ */
+export async function main(env: Record<string, string | undefined>): Promise<void> {
+  const base = runtimeOptionsFromEnv(env, scorerOptionsFromEnv(env));
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const naming = namingFromEnv(env);
+  const cql = createScyllaClient(connectionsFromEnv(env));
+  let serving: string;
+  try {
+    serving = await servingVersion(cql, base.connections.scyllaKeyspace, 'scorer');
+  } finally {
+    await cql.shutdown();
+  }
+  const label = env.VANE_SCORER_VERSION || serving;
+  const pipeline = new ScorerPipeline({ ...base, groupId: undefined, log }, versionNaming(label, naming, serving));
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= pipeline.stop());
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = (signal: string): void => {
+      log(`scorer: ${signal}, finishing the units of work in progress`);
+      void stop().then(resolve);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  try {
+    await pipeline.start();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  log(`scorer: version ${label}${label === serving ? ' (serving)' : ''}: groups ${pipeline.runtimes().map((r) => r.groupId).join(', ')} running`);
+  const interval = Number(env.VANE_STATUS_INTERVAL_MS ?? 60_000);
+  const timer = setInterval(() => log(`scorer: windows ${JSON.stringify(pipeline.windows.metrics.snapshot())} scores ${JSON.stringify(pipeline.scores.metrics.snapshot())} history ${JSON.stringify(pipeline.history.metrics.snapshot())}`), interval);
+  timer.unref();
+  await stopped;
+  clearInterval(timer);
+}

@@ -84,4 +84,32 @@ describe('processor state on the local stack', () => {
     expect(new Map([...final].sort())).toEqual(new Map([...expected].sort()));
     expect(second.metrics.snapshot().deadLettered).toBe(0);
   });
+
+  it('moves state with its partitions when a second member joins (rebalance), counting everything once', async () => {
+    const rt = (): ProcessorRuntime<'ingest.downloads.v1', Record<string, never>, number> =>
+      new ProcessorRuntime(counter, { connections: ns.connections, naming: ns.naming, log: () => undefined, maxBatchRecords: 4, sessionTimeoutMs: 10_000 });
+    const a = rt();
+    await a.start();
+    await produce(Array.from({ length: 30 }, () => 'c'), 100);
+    await eventually('the first member counted 30 c', async () => {
+      const c = await counts(3);
+      return [0, 1, 2].reduce((n, p) => n + (c.get(`c/${p}`) ?? 0), 0) === 30 ? true : undefined;
+    }, 60_000, 500);
+    const b = rt();
+    await b.start();
+    // Both members now own partitions; what each restored continues the counts.
+    await new Promise((r) => setTimeout(r, 3000));
+    await produce(Array.from({ length: 30 }, () => 'c'), 200);
+    const final = await eventually('60 c counted once across the rebalance', async () => {
+      const c = await counts(6);
+      const sum = [0, 1, 2].reduce((n, p) => n + (c.get(`c/${p}`) ?? 0), 0);
+      return sum === 60 ? c : undefined;
+    }, 60_000, 500);
+    await b.stop();
+    await a.stop();
+    expect([0, 1, 2].map((p) => final.get(`c/${p}`))).toEqual([20, 20, 20]);
+    // The second member processed partitions it took over, continuing the restored counts.
+    expect(b.metrics.consumed).toBeGreaterThan(0);
+    expect(a.metrics.consumed + b.metrics.consumed).toBeGreaterThanOrEqual(60);
+  });
 });

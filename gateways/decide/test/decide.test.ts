@@ -122,7 +122,8 @@ describe('HTTP decision gateway', () => {
     stop = true;
     await hammer;
     // None of the good answers waited for the looping app's 50 ms limit.
-    expect(percentile(during, 50)).toBeLessThan(Math.max(5 * percentile(baseline, 50), 5));
+    // Blocked behind the hostile apps, they would take their 50 ms time limit or more.
+    expect(percentile(during, 50)).toBeLessThan(Math.max(5 * percentile(baseline, 50), 10));
     expect(percentile(during, 95)).toBeLessThan(25);
   });
 

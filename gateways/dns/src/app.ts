@@ -16,17 +16,20 @@ import { ZoneIndex, type Zone } from './zone-index';
  * - Authoritative (AA) for the zones of the apps in config.changes.v1; a name
  *   outside them is REFUSED, a name in a zone that nothing answers NXDOMAIN
  *   (SOA in the authority section), an existing name without the asked type
- *   NODATA; SOA and NS at each apex.
+ *   NODATA; SOA and NS at each apex; zone transfers REFUSED.
  * - A, AAAA, CNAME and ANY queries for an app's hostnames run the app with
  *   the network of the EDNS Client Subnet when there is one (RFC 7871: the
  *   answer carries it back with SCOPE PREFIX-LENGTH = the bits used, at most
  *   /24 or /48), else the resolver's.
  * - UDP answers larger than 512 bytes (no EDNS) or the negotiated size come
  *   back truncated (TC) for the client to retry over TCP.
- * - Every message is walked (wire-check.ts) before dns2 parses it:
- *   messages without a header and responses are dropped; a header with a
- *   body that is not a well-formed query (counts, names, records, OPT, ECS)
- *   gets FORMERR; other opcodes NOTIMP; EDNS versions above 0 BADVERS.
+ * - Every message is read by one wire walk (wire-check.ts; dns2's parser is
+ *   too slow and too trusting for the hot path): messages without a header
+ *   and responses are dropped; a header with a body that is not a
+ *   well-formed query (counts, names, records, OPT, ECS) gets FORMERR; other
+ *   opcodes NOTIMP; EDNS versions above 0 BADVERS. Answers are written by
+ *   dns-writer.ts; the tests decode every one of them with dns2, dig, kdig
+ *   and c-ares.
  *
  * Every app answer becomes a decisions.dns.v1 record pushed to the sink
  * (never awaited).
@@ -112,7 +115,8 @@ export class DnsGateway {
     const qname = question.name.toLowerCase();
     const zoneMatch = question.class === CLASS_IN ? this.zones.lookup(qname) : null;
     // The ECS option comes back with scope 0 unless the answer depends on the client.
-    if (!zoneMatch) return reply(RCODE.REFUSED, false, [], [], ecsEcho(check.ecs, 0));
+    // Zone transfers (IXFR 251, AXFR 252) are not served: the zones are the apps'.
+    if (!zoneMatch || question.type === 251 || question.type === 252) return reply(RCODE.REFUSED, false, [], [], ecsEcho(check.ecs, 0));
     const { zone } = zoneMatch;
     const qtype = question.type;
     const wantsAppAnswer = qtype === TYPE.A || qtype === TYPE.AAAA || qtype === TYPE.CNAME || qtype === TYPE.ANY;

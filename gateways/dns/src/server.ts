@@ -56,9 +56,8 @@ export interface DnsListener {
 }
 
 /**
- * dns2's UDP server, answering raw messages with the gateway instead of
- * letting dns2 parse them first (its parser must only see messages the
- * gateway's wire walk accepted, see wire-check.ts).
+ * dns2's UDP server, handing raw messages to the gateway instead of parsing
+ * them with dns2's parser first (see wire-check.ts for why).
  */
 class GatewayUdpServer extends dns2.UDPServer {
   constructor(

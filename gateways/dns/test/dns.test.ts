@@ -91,6 +91,7 @@ describe('DNS gateway (answers without sockets)', () => {
     // A CNAME never answers at the apex (it would hide SOA and NS): NODATA.
     expect(await ask('acme-cdn.example')).toMatchObject({ rcode: 0, answers: [] });
     expect(await ask('www.example.org')).toMatchObject({ rcode: 5, aa: 0, answers: [] });
+    expect(await ask('acme-cdn.example', { type: 252 }, 'tcp')).toMatchObject({ rcode: 5 });
     expect(await ask('www.acme-cdn.example', { cls: Packet.CLASS.CH })).toMatchObject({ rcode: 5 });
     // An app without a published version: SERVFAIL, never NXDOMAIN (it would be cached).
     expect(await ask('draft.acme-cdn.example')).toMatchObject({ rcode: 2 });
@@ -196,7 +197,8 @@ describe('DNS gateway (answers without sockets)', () => {
     for (let i = 0; i < 50; i++) during.push(await timed());
     stop = true;
     await Promise.all(hammers);
-    expect(percentile(during, 50)).toBeLessThan(Math.max(5 * percentile(baseline, 50), 5));
+    // Blocked behind the hostile apps, they would take their 50 ms time limit or more.
+    expect(percentile(during, 50)).toBeLessThan(Math.max(5 * percentile(baseline, 50), 10));
     expect(percentile(during, 95)).toBeLessThan(25);
   });
 

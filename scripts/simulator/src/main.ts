@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { infraPathsFromEnv, portFromEnv } from '@vane/infra';
+import { demoProbes, setupDemoApp } from './routing';
 import { Traffic } from './traffic';
 import { providers } from './world';
 
@@ -18,7 +19,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Runs `vane sites create` for the demo site and returns what it printed. */
 function createSite(domain: string, env: Env): Promise<DemoSite> {
   const bin = join(__dirname, '..', '..', 'cli', 'bin', 'vane.js');
-  const probes = providers.flatMap((p) => ['--probe', `${p}:rtt=https://${p}.${domain}/r20.gif`, '--probe', `${p}:availability=https://${p}.${domain}/r20.gif`, '--probe', `${p}:throughput=https://${p}.${domain}/r100k.bin`]);
+  const probes = providers.flatMap((p) => demoProbes(p, domain).flatMap((probe) => ['--probe', `${p}:${probe.type}=${probe.url}`]));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'sites', 'create', domain, '--name', 'Vane demo (simulator)', ...probes], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -37,6 +38,34 @@ async function sessionStatus(ingestUrl: string, key: string): Promise<number> {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Sets up the demo routing app through the config service (operator token
+ * from VANE_CONFIG_OPERATOR_TOKEN or the file the service writes), retrying
+ * while the service starts, then has every page load ask the decide gateway.
+ * Without a config service the simulator goes on with ingest traffic only.
+ */
+async function routeThroughDecide(traffic: Traffic, env: Env, log: (line: string) => void, stopping: () => boolean): Promise<void> {
+  const home = infraPathsFromEnv(env).home;
+  const tokenFile = env.VANE_CONFIG_OPERATOR_TOKEN_FILE || join(home, 'config', 'operator-token');
+  const configUrl = env.VANE_CONFIG_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_CONFIG_PORT', 7071)}`;
+  const decideUrl = env.VANE_SIM_DECIDE_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_DECIDE_PORT', 7072)}`;
+  let lastError = '';
+  for (let attempt = 0; attempt < 60 && !stopping(); attempt++) {
+    try {
+      const operatorToken = env.VANE_CONFIG_OPERATOR_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
+      if (!operatorToken) throw new Error(`no operator token yet (${tokenFile})`);
+      const appId = await setupDemoApp({ configUrl, operatorToken, tenant: env.VANE_SIM_TENANT || 'default' });
+      traffic.decide = { url: decideUrl, appId };
+      log(`demo routing app ${appId} published; page loads now ask ${decideUrl}/v1/decide/${appId}`);
+      return;
+    } catch (error) {
+      lastError = (error as Error).message;
+      await sleep(2000);
+    }
+  }
+  if (!stopping()) log(`no routing app: the config service did not accept the demo app (${lastError}); sending ingest traffic only`);
 }
 
 /**
@@ -83,6 +112,7 @@ export async function main(env: Env): Promise<void> {
 
   const traffic = new Traffic({ ingestUrl, key: site.key, domain: site.domain, seed: Number(env.VANE_SIM_SEED ?? Date.now() % 2 ** 31) });
   log(`sending ${rate} page load(s)/s to ${ingestUrl} for ${site.domain}`);
+  void routeThroughDecide(traffic, env, log, () => stopping);
   const statusEvery = Number(env.VANE_STATUS_INTERVAL_MS ?? 30_000);
   let lastStatus = Date.now();
   const interval = 1000 / rate;
@@ -94,7 +124,7 @@ export async function main(env: Env): Promise<void> {
     if (inFlight.size > 50) await Promise.race(inFlight);
     if (Date.now() - lastStatus >= statusEvery) {
       const c = traffic.counters;
-      log(`${c.pageLoads} page loads, ${c.beacons} beacons, ${c.measurements} measurements, ${c.failures} failures${c.lastFailure ? ` (last: ${c.lastFailure})` : ''}`);
+      log(`${c.pageLoads} page loads, ${c.beacons} beacons, ${c.measurements} measurements, ${c.decisions} decisions, ${c.failures} failures${c.lastFailure ? ` (last: ${c.lastFailure})` : ''}`);
       lastStatus = Date.now();
     }
     next += interval;

@@ -13,6 +13,7 @@ export interface TrafficCounters {
   pageLoads: number;
   beacons: number;
   measurements: number;
+  decisions: number;
   failures: number;
   lastFailure: string | null;
 }
@@ -30,9 +31,11 @@ interface Plan {
  * X-Forwarded-For (the gateway trusts it from loopback in `npm start`).
  */
 export class Traffic {
-  readonly counters: TrafficCounters = { pageLoads: 0, beacons: 0, measurements: 0, failures: 0, lastFailure: null };
+  readonly counters: TrafficCounters = { pageLoads: 0, beacons: 0, measurements: 0, decisions: 0, failures: 0, lastFailure: null };
   private readonly rnd: () => number;
   private readonly http: typeof fetch;
+  /** Once set, every page load also asks the HTTP decision gateway which provider to use. */
+  decide: { url: string; appId: string } | null = null;
 
   constructor(private readonly options: TrafficOptions) {
     this.rnd = random(options.seed);
@@ -82,6 +85,12 @@ export class Traffic {
       if (measurements.length > 0) {
         await this.call('/api/v1/measurements', { method: 'POST', headers: this.headers(client), body: JSON.stringify({ token: plan.token, measurements }) });
         this.counters.measurements += measurements.length;
+      }
+      if (this.decide) {
+        const answer = await this.http(`${this.decide.url}/v1/decide/${this.decide.appId}?ip=${client.ip}&path=/video/1.mp4`);
+        if (!answer.ok) throw new Error(`GET /v1/decide answered ${answer.status}: ${(await answer.text()).slice(0, 200)}`);
+        await answer.arrayBuffer();
+        this.counters.decisions++;
       }
       this.counters.pageLoads++;
     } catch (error) {

@@ -6,6 +6,7 @@ import { VaneError } from '../src/errors';
 import { httpGet, portFree } from '../src/probe';
 import type { ServiceDefinition } from '../src/service';
 import { contextFor, serviceStatus, stopService, upService } from '../src/supervisor';
+import { freePort } from '../../scripts/test-support/ports';
 
 // A real process supervised exactly like Kafka or ClickHouse: a tiny HTTP
 // server in its own `node` process, on a port picked for this test file.
@@ -23,14 +24,6 @@ function fakeService(port: number): ServiceDefinition {
     }),
     healthy: async (ctx) => (await httpGet(ctx.ports.http, '/', 500))?.body === 'ok',
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 describe('supervisor', () => {

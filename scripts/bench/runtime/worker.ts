@@ -2,7 +2,8 @@
 // argv: mode (bare | runtime), topic prefix, expected record count.
 import { connectionsFromEnv } from '@vane/infra';
 import { ProcessorRuntime, defineProcessor } from '@vane/runtime';
-import { createKafka, physicalTopic } from '@vane/topics';
+import { physicalTopic } from '@vane/topics';
+import { runBareConsumer } from '../lib/bare-consumer';
 
 const [mode, prefix, countRaw, round] = process.argv.slice(2) as [string, string, string, string];
 const expected = Number(countRaw);
@@ -15,28 +16,8 @@ function finish(firstAt: number, lastAt: number, count: number): void {
 }
 
 async function bare(): Promise<void> {
-  const consumer = createKafka(connections, 'bench-bare').consumer({
-    groupId: `${prefix}bench-bare-${round}`,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 16 * 1024 * 1024,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic: physicalTopic('ingest.downloads.v1', naming), fromBeginning: true });
-  let count = 0;
-  let firstAt = 0;
-  await consumer.run({
-    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
-      if (firstAt === 0) firstAt = Date.now();
-      count += batch.messages.length;
-      resolveOffset(batch.lastOffset());
-      await commitOffsetsIfNecessary();
-      await heartbeat();
-      if (count >= expected) {
-        finish(firstAt, Date.now(), count);
-        setImmediate(() => void consumer.disconnect().then(() => process.exit(0)));
-      }
-    },
-  });
+  const result = await runBareConsumer(connections, physicalTopic('ingest.downloads.v1', naming), `${prefix}bench-bare-${round}`, expected);
+  process.send!({ ...result, maxRss: process.resourceUsage().maxRSS * 1024 }, () => process.exit(0));
 }
 
 async function runtime(): Promise<void> {

@@ -5,7 +5,8 @@ import { connectionsFromEnv } from '@vane/infra';
 import { ScorerPipeline } from '@vane/scorer/src/pipeline';
 import { startServer } from '@vane/snapshots/src/server';
 import { defaultSettings } from '@vane/snapshots/src/options';
-import { createKafka, physicalTopic } from '@vane/topics';
+import { physicalTopic } from '@vane/topics';
+import { runBareConsumer } from '../lib/bare-consumer';
 
 const [mode, prefix, countRaw, keyspace, database] = process.argv.slice(2) as [string, string, string, string, string];
 const expected = Number(countRaw);
@@ -20,25 +21,8 @@ function onStop(fn: () => Promise<void>): void {
 }
 
 async function bare(): Promise<void> {
-  const consumer = createKafka(connections, 'bench-bare').consumer({ groupId: `${prefix}bench-bare`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: physicalTopic('ingest.measurements.v1', naming), fromBeginning: true });
-  let count = 0;
-  let firstAt = 0;
-  await consumer.run({
-    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
-      if (firstAt === 0) firstAt = Date.now();
-      count += batch.messages.length;
-      resolveOffset(batch.lastOffset());
-      await commitOffsetsIfNecessary();
-      await heartbeat();
-      if (count >= expected) {
-        const seconds = (Date.now() - firstAt) / 1000;
-        process.send!({ kind: 'done', count, seconds, rate: count / seconds, maxRss: rss() });
-        setImmediate(() => void consumer.disconnect().then(() => process.exit(0)));
-      }
-    },
-  });
+  const result = await runBareConsumer(connections, physicalTopic('ingest.measurements.v1', naming), `${prefix}bench-bare`, expected);
+  process.send!({ kind: 'done', ...result, maxRss: rss() }, () => process.exit(0));
 }
 
 async function scorer(): Promise<void> {

@@ -6,15 +6,12 @@
 // Needs the local stack (npx vane infra up) for the decision log.
 // Usage: npm run bench:decide -- [--seconds 8] [--rounds 3] [--connections 32]
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { connectionsFromEnv } from '@vane/infra';
-import { SchemaCodec, schemaFiles } from '@vane/schemas';
-import { applyTopics, createKafka, valueSubjectOf } from '@vane/topics';
 import { ensureTool, type Tool } from '../../../gateways/dns/test/support/debian-tools';
 import { median, startChild, stopChild } from '../dns/child-servers';
 import { APP_ID, CLIENT_IP } from '../dns/routing-config';
 import { arg, mib, printTable } from '../lib/report';
+import { benchNamespace } from '../lib/namespace';
 
 interface Run {
   rps: number;
@@ -61,16 +58,9 @@ async function main(): Promise<void> {
   const connectionsN = arg('connections', 'VANE_BENCH_CONNECTIONS', 32);
   const tool = ensureTool('wrk');
 
-  const connections = connectionsFromEnv(process.env);
-  const naming = { prefix: `bench${randomBytes(3).toString('hex')}.` };
-  const admin = createKafka(connections, 'bench').admin();
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new Error(`Kafka is not reachable (${(error as Error).message}): start the local stack with \`npx vane infra up\``);
-  }
-  await applyTopics(admin, { naming, only: ['decisions.http.v1'] });
-  await new SchemaCodec(connections.registryUrl).register(valueSubjectOf('decisions.http.v1', naming), schemaFiles['decisions.http.v1']);
+  // Topics for the gateway's decision log, under a prefix of their own.
+  const ns = await benchNamespace(['decisions.http.v1']);
+  const { naming } = ns;
 
   const bare = await startChild('bare fastify', join(__dirname, 'bare-server.ts'), {});
   const vane = await startChild('vane decide gateway', join(__dirname, 'vane-server.ts'), { VANE_TOPIC_PREFIX: naming.prefix });
@@ -89,8 +79,7 @@ async function main(): Promise<void> {
     }
   } finally {
     const stopped = await Promise.all(servers.map(stopChild));
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(naming.prefix)) }).catch(() => undefined);
-    await admin.disconnect();
+    await ns.cleanup();
     if (runs.get(vane.name)!.length > 0) {
       printTable(
         `HTTP decide: Vane gateway (realistic app, decisions to Kafka) vs bare Fastify route (fixed JSON); ${connectionsN} connections; medians of ${rounds} rounds`,

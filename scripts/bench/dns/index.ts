@@ -9,17 +9,14 @@
 // Needs the local stack (npx vane infra up) for the decision log.
 // Usage: npm run bench:dns -- [--seconds 8] [--rounds 3] [--outstanding 50]
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectionsFromEnv } from '@vane/infra';
-import { SchemaCodec, schemaFiles } from '@vane/schemas';
-import { applyTopics, createKafka, valueSubjectOf } from '@vane/topics';
 import { ensureTool, type Tool } from '../../../gateways/dns/test/support/debian-tools';
 import { arg, mib, printTable } from '../lib/report';
 import { median, startChild, stopChild } from './child-servers';
 import { ZONE } from './routing-config';
+import { benchNamespace } from '../lib/namespace';
 
 interface Throughput {
   qps: number;
@@ -62,17 +59,8 @@ async function main(): Promise<void> {
   const tool = ensureTool('dnsperf');
 
   // Topics for the gateway's decision log, under a prefix of their own.
-  const connections = connectionsFromEnv(process.env);
-  const naming = { prefix: `bench${randomBytes(3).toString('hex')}.` };
-  const admin = createKafka(connections, 'bench').admin();
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new Error(`Kafka is not reachable (${(error as Error).message}): start the local stack with \`npx vane infra up\``);
-  }
-  await applyTopics(admin, { naming, only: ['decisions.dns.v1'] });
-  const codec = new SchemaCodec(connections.registryUrl);
-  await codec.register(valueSubjectOf('decisions.dns.v1', naming), schemaFiles['decisions.dns.v1']);
+  const ns = await benchNamespace(['decisions.dns.v1']);
+  const { naming } = ns;
 
   const dir = mkdtempSync(join(tmpdir(), 'vane-bench-dns-'));
   const queries = join(dir, 'queries.txt');
@@ -114,8 +102,7 @@ async function main(): Promise<void> {
   } finally {
     const stopped = await Promise.all(servers.map(stopChild));
     rmSync(dir, { recursive: true, force: true });
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(naming.prefix)) }).catch(() => undefined);
-    await admin.disconnect();
+    await ns.cleanup();
     const rows = servers.map((s, i) => {
       const t = median(throughput.get(s.name)!, (x) => x.qps);
       const l = median(latency.get(s.name)!, (x) => x.p99);

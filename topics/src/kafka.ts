@@ -2,7 +2,7 @@
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 import { Kafka, logLevel, type LogEntry, type Logger as KafkaLogger } from 'kafkajs';
-import type { Connections } from '@vane/infra';
+import { quietKafkajsTimers, type Connections } from '@vane/infra';
 
 /**
  * One kafkajs client per process role. kafkajs's own console logging is
@@ -10,6 +10,7 @@ import type { Connections } from '@vane/infra';
  * rebalance and reconnect); callers get structured errors instead.
  */
 export function createKafka(connections: Pick<Connections, 'kafkaBrokers' | 'kafkaClientId'>, role: string): Kafka {
+  quietKafkajsTimers();
   return new Kafka({
     clientId: `${connections.kafkaClientId}-${role}`,
     brokers: connections.kafkaBrokers,

@@ -21,6 +21,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Artifact } from '../maven';
 import { copyDependencies, run } from '../maven';
 import type { LaunchCommand, ServiceContext, ServiceDefinition } from '../service';
+import { quietKafkajsTimers } from '../kafkajs-timers';
 
 /** Newest release proven against kafkajs 2.2.4 (admin, idempotent producer, groups, transactions). */
 export const DEFAULT_KAFKA_VERSION = '4.4.0';
@@ -264,6 +265,7 @@ function launch(ctx: ServiceContext): LaunchCommand {
 }
 
 async function healthy(ctx: ServiceContext): Promise<boolean> {
+  quietKafkajsTimers();
   const broker = `127.0.0.1:${ctx.ports.broker}`;
   const admin = new Kafka({
     clientId: 'vane-infra-health',

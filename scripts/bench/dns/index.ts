@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { wireBenchmark } from './wire';
 import { ensureTool, type Tool } from '../../../gateways/dns/test/support/debian-tools';
 import { arg, mib, printTable } from '../lib/report';
 import { median, startChild, stopChild } from './child-servers';
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
       process.stdout.write(`gateway: ${JSON.stringify(stopped[1]!.stats)}\n`);
     }
   }
+  wireBenchmark();
 }
 
 main().then(

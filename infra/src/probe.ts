@@ -1,5 +1,4 @@
 import { connect, createServer } from 'node:net';
-import { request } from 'node:http';
 
 /** True when something accepts TCP connections on host:port within timeoutMs. */
 export function tcpOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
@@ -25,19 +24,11 @@ export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 /** GET http://127.0.0.1:port/path; resolves with status and body, or null when unreachable. */
-export function httpGet(port: number, path: string, timeoutMs = 2000): Promise<{ status: number; body: string } | null> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(null);
-    });
-    req.on('error', () => resolve(null));
-    req.end();
-  });
+export async function httpGet(port: number, path: string, timeoutMs = 2000): Promise<{ status: number; body: string } | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+    return { status: res.status, body: await res.text() };
+  } catch {
+    return null;
+  }
 }

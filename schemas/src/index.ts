@@ -4,6 +4,7 @@ export { topicNames, topicKeys, schemaFiles, valueSubject, type TopicName, type 
 export * from './types.generated';
 export * from './codec';
 export * from './compatibility';
+export * from './score-vocabulary';
 
 export function isTopicName(name: string): name is TopicName {
   return (topicNames as readonly string[]).includes(name);

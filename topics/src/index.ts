@@ -2,4 +2,3 @@ export * from './catalog';
 export * from './naming';
 export * from './apply';
 export { createKafka } from './kafka';
-export * from './config-changes';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_TTL, fallbackDecision, parseTarget, runAppTests, type AppProvider, type TestReport } from '@vane/apps';
 import { VaneError } from '@vane/infra';
-import type { AppFallback, AppProviderBinding, AppTestCase, AppVersionPayload, ConfigState } from '@vane/topics';
+import type { AppFallback, AppProviderBinding, AppTestCase, AppVersionPayload, ConfigState } from '@vane/config-model';
 import { ApiError } from './plugins/errors';
 import { visibleProvider } from './routes/providers';
 import { NAME, check, checkAddresses, checkHostname, checkUrl, jsonBytes } from './validation';

@@ -1,7 +1,8 @@
 import type { Producer } from 'kafkajs';
 import { VaneError } from '@vane/infra';
 import type { ConfigChange, SchemaCodec } from '@vane/schemas';
-import { ConfigState, writeConfigChanges, writeConfigTombstones, type ConfigView, type TopicNaming } from '@vane/topics';
+import type { TopicNaming } from '@vane/topics';
+import { ConfigState, writeConfigChanges, writeConfigTombstones, type ConfigView } from '@vane/config-model';
 
 /**
  * The config service's store: reads from the view of config.changes.v1,

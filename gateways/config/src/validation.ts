@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { isHostname, isUrl } from '@vane/apps';
 import type { ConfigChange } from '@vane/schemas';
-import { configChange, type ConfigState } from '@vane/topics';
+import { configChange, type ConfigState } from '@vane/config-model';
 import { ApiError } from './plugins/errors';
 
 /** Names and ids the config service accepts. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { networkOf, type AppHost, type DecisionResult, type DecisionSink, type GeoLookup } from '@vane/apps';
+import type { AppHost, DecisionResult, DecisionSink } from '@vane/apps';
+import { networkOf, type GeoLookup } from '@vane/network';
 import ipaddr from 'ipaddr.js';
 import { answerUrl, decisionRecord } from './decision-record';
 import { resolveSettings, type DecideSettings } from './options';

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { AppHost, MemoryDecisionSink, MemoryScores, openGeo } from '@vane/apps';
+import { AppHost, MemoryDecisionSink, MemoryScores } from '@vane/apps';
+import { openGeo } from '@vane/network';
 import { build } from '../src/app';
-import { ConfigFixture } from '../../apps/test/support/config';
-import { percentile } from '../../apps/test/support/apps';
+import { ConfigFixture } from '../../../lib/apps/test/support/config';
+import { percentile } from '../../../lib/apps/test/support/apps';
 
 const DE = '62.155.1.77'; // AS3320, Germany
 const US = '8.8.8.8'; // AS15169, United States

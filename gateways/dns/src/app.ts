@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { networkOf, type AppHost, type Decision, type DecisionSink, type GeoLookup } from '@vane/apps';
+import type { AppHost, Decision, DecisionSink } from '@vane/apps';
+import { networkOf, type GeoLookup } from '@vane/network';
 import type { DnsDecision, Network } from '@vane/schemas';
-import { ENTITY_APP, type ConfigState } from '@vane/topics';
+import { ENTITY_APP, type ConfigState } from '@vane/config-model';
 import { CLASS_IN, RCODE, TYPE, checkQuery, ecsEcho, typeName, udpLimit, type EcsEcho, type QueryCheck } from './dns-message';
 import { T, encodeResponse, type OptOut, type Owner, type Rr } from './dns-writer';
 import { checkWire, formErrFor } from './wire-check';

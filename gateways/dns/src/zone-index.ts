@@ -1,4 +1,4 @@
-import { appEntityId, type App, type ConfigState } from '@vane/topics';
+import { appEntityId, type App, type ConfigState } from '@vane/config-model';
 
 /**
  * Which zones the gateway is authoritative for and which app answers each

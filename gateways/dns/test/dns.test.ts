@@ -1,8 +1,9 @@
 import { Packet } from 'dns2';
-import { AppHost, MemoryDecisionSink, openGeo, type MemoryScores } from '@vane/apps';
+import { AppHost, MemoryDecisionSink, type MemoryScores } from '@vane/apps';
+import { openGeo } from '@vane/network';
 import { build, type DnsGateway } from '../src/app';
-import type { ConfigFixture } from '../../apps/test/support/config';
-import { percentile } from '../../apps/test/support/apps';
+import type { ConfigFixture } from '../../../lib/apps/test/support/config';
+import { percentile } from '../../../lib/apps/test/support/apps';
 import { dnsFixture, dnsScores, many } from './support/fixture';
 import { parse, query, type QueryOptions } from './support/queries';
 

@@ -1,8 +1,8 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
+import { openGeo, type GeoLookup } from '@vane/network';
 import { DailyUsage } from './daily-usage';
 import type { RecordSink } from './durable-sink';
-import { openGeo, type GeoLookup } from './geo-lookup';
 import { IngestMetrics } from './metrics';
 import { resolveSettings, type IngestSettings } from './options';
 import type { RecordEncoder } from './record-encoder';

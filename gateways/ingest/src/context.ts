@@ -1,14 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { Network, UserAgent } from '@vane/schemas';
-import type { ConfigState, KeyScope, Site, SiteKey } from '@vane/topics';
+import type { ConfigState, KeyScope, Site, SiteKey } from '@vane/config-model';
+import { truncateIp, type GeoLookup, type TruncatedIp } from '@vane/network';
 import type { DailyUsage } from './daily-usage';
 import type { RecordSink } from './durable-sink';
-import type { GeoLookup } from './geo-lookup';
 import type { IngestMetrics } from './metrics';
 import type { IngestSettings } from './options';
 import type { RecordEncoder } from './record-encoder';
 import type { SessionTokens } from './session-token';
-import { truncateIp, type TruncatedIp } from './truncate-ip';
 import { parseUserAgent } from './user-agent';
 import type { VisitorHasher } from './visitor-id';
 
@@ -68,12 +67,4 @@ export function clientOf(request: FastifyRequest, ctx: IngestContext): ClientInf
   const info: ClientInfo = { ip, network: ctx.geo.network(ip), userAgent: parseUserAgent(request.headers['user-agent']) };
   request.clientInfo = info;
   return info;
-}
-
-/** The Scores location key of a network (see scores.v1 locationKey): the most specific one known. */
-export function locationKeyOf(network: Network): string {
-  if (network.country && network.asn !== null) return `asn:${network.country}:${network.asn}`;
-  if (network.country) return `country:${network.country}`;
-  if (network.continent) return `continent:${network.continent}`;
-  return 'global';
 }

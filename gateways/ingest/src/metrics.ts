@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ConfigState } from '@vane/topics';
+import type { ConfigState } from '@vane/config-model';
 import type { DailyUsage } from './daily-usage';
 import type { RecordSink } from './durable-sink';
 

@@ -5,7 +5,8 @@ import { connectionsFromEnv, infraPathsFromEnv, type Connections, type ServiceCo
 import { kafka as kafkaService } from '../../../infra/src/services/kafka';
 import { contextFor, stopService, upService } from '../../../infra/src/supervisor';
 import { SchemaCodec, schemaFiles, topicNames, type Beacon } from '@vane/schemas';
-import { applyTopics, configChange, createKafka, keyEntityId, keyHash, physicalTopic, valueSubjectOf, writeConfigChanges, type TopicNaming } from '@vane/topics';
+import { applyTopics, createKafka, physicalTopic, valueSubjectOf, type TopicNaming } from '@vane/topics';
+import { configChange, keyEntityId, keyHash, writeConfigChanges } from '@vane/config-model';
 import { randomName, readAll, type TestNamespace } from '../../../scripts/test-support/fixtures';
 import { freePort, removeDir, startTestGateway, type TestGateway } from './support/gateway';
 

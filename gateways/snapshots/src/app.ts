@@ -4,14 +4,14 @@ import { scoreRoutes } from './routes/scores';
 import { SnapshotCache } from './snapshot-cache';
 import type { ScoreTable } from './score-table';
 
-/** Where the gateway's scores come from (ScoreFeed in production, a bare table in tests). */
-export interface ScoreSource {
+/** Where the gateway's score table comes from (ScoreFeed in production, a bare table in tests). */
+export interface ScoreTableSource {
   readonly table: ScoreTable;
   isReady(): boolean;
 }
 
 export interface BuildOptions {
-  source: ScoreSource;
+  source: ScoreTableSource;
   settings?: Partial<SnapshotSettings>;
   logLevel?: string;
 }

@@ -6,7 +6,7 @@ import { runScorerInMemory } from '@vane/scorer/test/harness';
 import { createScyllaClient, createClickhouseClient } from '@vane/runtime';
 import { startServer, type RunningSnapshots } from '../src/server';
 import { defaultSettings } from '../src/options';
-import { createScoreClient, type ScoreClient } from '../client';
+import { createScoreClient, type ScoreClient } from '@vane/score-client';
 import { createNamespace, eventually, randomName, type TestNamespace } from '../../../scripts/test-support/fixtures';
 
 const raw = { maxIntervalMs: 500 };

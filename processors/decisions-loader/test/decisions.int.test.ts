@@ -6,7 +6,7 @@ import { startGateway as startDns, type RunningGateway as RunningDns } from '@va
 import { resolveSettings as decideSettings } from '@vane/decide/src/options';
 import { startGateway as startDecide, type RunningGateway as RunningDecide } from '@vane/decide/src/server';
 import { dnsDecisionsLoader, httpDecisionsLoader } from '../src/processor';
-import { RoutingStack } from '../../../gateways/apps/test/support/stack';
+import { RoutingStack } from '../../../scripts/test-support/routing-stack';
 import { parse, query } from '../../../gateways/dns/test/support/queries';
 import { createNamespace, eventually, randomName, type TestNamespace } from '../../../scripts/test-support/fixtures';
 import { analystQueries } from './analyst-queries';

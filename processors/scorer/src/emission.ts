@@ -1,6 +1,6 @@
 import type { ScoreEmission } from '@vane/schemas';
 import type { ScorerOptions } from './options';
-import type { ScoreFigures } from './score-formula';
+import type { ComputedScore } from './score-formula';
 
 const percentileFields = ['rttP50', 'rttP90', 'throughputP50'] as const;
 
@@ -12,7 +12,7 @@ const percentileFields = ['rttP50', 'rttP90', 'throughputP50'] as const;
  * the last published score. Otherwise the change waits for the next
  * punctuation (at most maxIntervalMs of wall clock later).
  */
-export function publishesNow(last: ScoreEmission | undefined, next: ScoreFigures, options: Pick<ScorerOptions, 'relativeThreshold' | 'availabilityThreshold' | 'maxIntervalMs'>): boolean {
+export function publishesNow(last: ScoreEmission | undefined, next: ComputedScore, options: Pick<ScorerOptions, 'relativeThreshold' | 'availabilityThreshold' | 'maxIntervalMs'>): boolean {
   if (!last || last.seq === 0) return true;
   for (const f of percentileFields) {
     const a = last[f];
@@ -28,7 +28,7 @@ export function publishesNow(last: ScoreEmission | undefined, next: ScoreFigures
 }
 
 /** The bookkeeping after publishing `figures`; `candidateMicros` is the unit's time, the store version only grows. */
-export function published(last: ScoreEmission | undefined, sources: number[], figures: ScoreFigures, candidateMicros: number): ScoreEmission {
+export function published(last: ScoreEmission | undefined, sources: number[], figures: ComputedScore, candidateMicros: number): ScoreEmission {
   return {
     sources,
     seq: (last?.seq ?? 0) + 1,

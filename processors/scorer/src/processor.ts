@@ -13,8 +13,7 @@ export { scoresProcessor, evaluate, mergePartial, toScore, sourceKey } from './s
 export { historyLoader } from './history-loader';
 export { measurementsLoader } from './measurements-loader';
 export { scorerOptions, scorerOptionsFromEnv, scorerDefaults, type ScorerOptions } from './options';
-export { computeScore, type ScoreFigures } from './score-formula';
-export { locationsOf, scoreKey, levels, type Level, type Location } from './location-levels';
+export { computeScore, type ComputedScore } from './score-formula';
 export { scyllaTables, clickhouseTables } from './tables';
 
 import { historyLoader } from './history-loader';

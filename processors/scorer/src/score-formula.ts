@@ -1,17 +1,11 @@
-import type { PartialWindows, SketchBins } from '@vane/schemas';
+import type { PartialWindows, ScoreFigures, SketchBins } from '@vane/schemas';
 import { decayWeight } from './decay';
 import type { ScorerOptions } from './options';
 import { addWeightedBins, binsCount, newSketch, quantile } from './quantile-sketch';
 import { windowStartOf } from './windows';
 
-/** What a score says (scores.v1 figures), computed from the latest windows of every source partition. */
-export interface ScoreFigures {
-  rttP50: number | null;
-  rttP90: number | null;
-  availability: number | null;
-  throughputP50: number | null;
-  samples: number;
-  confidence: number;
+/** What a score says (the scores.v1 figures and window), computed from the latest windows of every source partition. */
+export interface ComputedScore extends ScoreFigures {
   windowStart: number;
   windowEnd: number;
   computedAt: number;
@@ -36,7 +30,7 @@ export interface ScoreFigures {
  * - computedAt = W (event time, never the wall clock).
  * Null figures: no measurement of that probe type in the window.
  */
-export function computeScore(partials: readonly PartialWindows[], options: ScorerOptions): ScoreFigures {
+export function computeScore(partials: readonly PartialWindows[], options: ScorerOptions): ComputedScore {
   const sorted = [...partials].sort((a, b) => a.sourcePartition - b.sourcePartition);
   let watermark = 0;
   for (const p of sorted) if (p.watermark > watermark) watermark = p.watermark;

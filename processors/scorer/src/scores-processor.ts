@@ -1,9 +1,8 @@
-import type { MergeState, PartialWindows, Score, ScoreEmission } from '@vane/schemas';
+import { scoreKey, type MergeState, type PartialWindows, type Score, type ScoreEmission } from '@vane/schemas';
 import { defineProcessor, defineState, type Output, type UnitContext } from '@vane/runtime';
 import { publishesNow, published } from './emission';
-import { scoreKey } from './location-levels';
 import { scorerOptions, type ScorerOptions } from './options';
-import { computeScore, type ScoreFigures } from './score-formula';
+import { computeScore, type ComputedScore } from './score-formula';
 import { scyllaTables } from './tables';
 
 /** Stage-2 state is the changelog record itself (see scorer.merge-changelog.v1). */
@@ -35,7 +34,7 @@ export function mergePartial(partial: PartialWindows, state: UnitContext<ScorerO
   }
 }
 
-export function toScore(provider: string, locationKey: string, level: string, figures: ScoreFigures, modelVersion: string): Score {
+export function toScore(provider: string, locationKey: string, level: string, figures: ComputedScore, modelVersion: string): Score {
   return {
     provider,
     locationKey,

@@ -1,7 +1,6 @@
-import type { Measurement } from '@vane/schemas';
+import { locationsOf, scoreKey, type Measurement } from '@vane/schemas';
 import { defineProcessor, defineState, type ClickhouseOutput, type ProcessContext, type SourceRecord } from '@vane/runtime';
 import { bucketStart } from './decay';
-import { locationsOf, scoreKey } from './location-levels';
 import { scorerOptions, type ScorerOptions } from './options';
 import { clickhouseTables, unixSeconds } from './tables';
 import { addMeasurement, countLate, emptyWindows, fromPartial, isProbeType, toPartial, windowStartOf, type LocationWindows } from './windows';

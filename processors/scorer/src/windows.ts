@@ -1,6 +1,5 @@
-import type { PartialWindows, WindowBucket } from '@vane/schemas';
+import type { Location, PartialWindows, WindowBucket } from '@vane/schemas';
 import { bucketStart } from './decay';
-import type { Location } from './location-levels';
 import type { ScorerOptions } from './options';
 import { addValue, fromBins, newSketch, toBins, type Sketch } from './quantile-sketch';
 

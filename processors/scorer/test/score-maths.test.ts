@@ -2,7 +2,7 @@ import { PartitionStore } from '@vane/runtime';
 import type { PartialWindows, SketchBins } from '@vane/schemas';
 import { decayWeight, bucketStart } from '../src/decay';
 import { addValue, fromBins, newSketch, quantile, toBins } from '../src/quantile-sketch';
-import { computeScore, locationsOf, scorerOptions } from '../src/processor';
+import { computeScore, scorerOptions } from '../src/processor';
 
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0); // on a minute boundary
 
@@ -108,16 +108,6 @@ describe('DDSketch percentiles', () => {
     const back = fromBins(wire, 0.01);
     expect(toBins(back)).toEqual(wire);
     for (const q of [0.5, 0.9]) expect(quantile(back, q)).toBe(quantile(s, q));
-  });
-});
-
-describe('location levels', () => {
-  it('lists the levels a network counts towards, most specific first', () => {
-    expect(locationsOf({ country: 'DE', continent: 'EU', asn: 3320 }).map((l) => l.key)).toEqual(['asn:DE:3320', 'country:DE', 'continent:EU', 'global']);
-    expect(locationsOf({ country: 'DE', continent: 'EU', asn: null }).map((l) => l.level)).toEqual(['country', 'continent', 'global']);
-    // An ASN needs a country to be placed.
-    expect(locationsOf({ country: null, continent: 'EU', asn: 3320 }).map((l) => l.key)).toEqual(['continent:EU', 'global']);
-    expect(locationsOf({ country: null, continent: null, asn: null }).map((l) => l.key)).toEqual(['global']);
   });
 });
 

@@ -2,7 +2,8 @@
 // client address, the app in its isolate, JSON answer) with decisions logged
 // to Kafka (decisions.http.v1 under the bench's topic prefix). Forked by
 // index.ts: sends {port} when listening, {maxRss, stats} on 'stop'.
-import { AppHost, DecisionLog, openGeo, sandboxLimitsFromEnv } from '@vane/apps';
+import { AppHost, DecisionLog, sandboxLimitsFromEnv } from '@vane/apps';
+import { openGeo } from '@vane/network';
 import { build } from '@vane/decide/src/app';
 import { connectionsFromEnv } from '@vane/infra';
 import { SchemaCodec } from '@vane/schemas';

@@ -6,7 +6,7 @@
 // applied to the state the gateways read (ConfigView.state in production).
 import { createHash } from 'node:crypto';
 import { MemoryScores } from '@vane/apps';
-import { ConfigState, appEntityId, appVersionEntityId, configChange, tenantEntityId, type AppPayload, type AppVersionPayload } from '@vane/topics';
+import { ConfigState, appEntityId, appVersionEntityId, configChange, tenantEntityId, type AppPayload, type AppVersionPayload } from '@vane/config-model';
 
 export const ZONE = 'bench-cdn.example';
 export const APP_ID = 'bench.video';

@@ -3,7 +3,8 @@
 // dns2 encoding) with decisions logged to Kafka (decisions.dns.v1 under the
 // bench's topic prefix). Forked by index.ts: sends {port} when listening,
 // {maxRss, stats} on 'stop'.
-import { AppHost, DecisionLog, openGeo, sandboxLimitsFromEnv } from '@vane/apps';
+import { AppHost, DecisionLog, sandboxLimitsFromEnv } from '@vane/apps';
+import { openGeo } from '@vane/network';
 import { connectionsFromEnv } from '@vane/infra';
 import { SchemaCodec } from '@vane/schemas';
 import { build } from '@vane/dns/src/app';

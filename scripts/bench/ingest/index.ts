@@ -15,7 +15,8 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { connectionsFromEnv } from '@vane/infra';
 import { SchemaCodec, schemaFiles, topicNames } from '@vane/schemas';
-import { applyTopics, configChange, createKafka, keyEntityId, keyHash, physicalTopic, valueSubjectOf, writeConfigChanges } from '@vane/topics';
+import { applyTopics, createKafka, physicalTopic, valueSubjectOf } from '@vane/topics';
+import { configChange, keyEntityId, keyHash, writeConfigChanges } from '@vane/config-model';
 
 function arg(name: string, envName: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

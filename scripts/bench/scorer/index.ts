@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { connectionsFromEnv } from '@vane/infra';
 import { createClickhouseClient, createScyllaClient } from '@vane/runtime';
 import { SchemaCodec, schemaFiles, topicNames, type Measurement } from '@vane/schemas';
-import { createScoreClient } from '@vane/snapshots/client';
+import { createScoreClient } from '@vane/score-client';
 import { applyTopics, createKafka, physicalTopic, valueSubjectOf } from '@vane/topics';
 import type { Producer } from 'kafkajs';
 import type { Type } from 'avsc';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ENTITY_APP, ENTITY_APP_VERSION, appEntityId, appVersionEntityId, type App, type AppHistoryEntry, type AppPayload, type AppVersion, type ConfigState } from '@vane/topics';
+import { ENTITY_APP, ENTITY_APP_VERSION, appEntityId, appVersionEntityId, type App, type AppHistoryEntry, type AppPayload, type AppVersion, type ConfigState } from '@vane/config-model';
 import { appVersionBodySchema, checkVersionInput, refusal, testVersion, versionPayload, type AppVersionInput } from '../app-version-input';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';

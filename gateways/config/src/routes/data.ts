@@ -10,7 +10,7 @@ import {
   type CustomDataVersion,
   type CustomDataVersionPayload,
   type DataHistoryEntry,
-} from '@vane/topics';
+} from '@vane/config-model';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
 import { ApiError } from '../plugins/errors';

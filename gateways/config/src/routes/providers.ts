@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ENTITY_PROVIDER, probeTypes, type ConfigState, type Provider, type ProviderPayload } from '@vane/topics';
+import { ENTITY_PROVIDER, probeTypes, type ConfigState, type Provider, type ProviderPayload } from '@vane/config-model';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
 import { ApiError } from '../plugins/errors';

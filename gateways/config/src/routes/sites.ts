@@ -13,7 +13,7 @@ import {
   type KeyScope,
   type Site,
   type SitePayload,
-} from '@vane/topics';
+} from '@vane/config-model';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
 import { ApiError } from '../plugins/errors';

@@ -12,7 +12,7 @@ import {
   type ApiKeyRole,
   type Tenant,
   type TenantPayload,
-} from '@vane/topics';
+} from '@vane/config-model';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
 import { ApiError } from '../plugins/errors';

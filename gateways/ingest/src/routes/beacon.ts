@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Beacon } from '@vane/schemas';
-import type { Site } from '@vane/topics';
+import type { Site } from '@vane/config-model';
 import { clientOf, type IngestContext } from '../context';
 import { newEventId, UUID_PATTERN } from '../event-id';
 import { FieldError } from '../plugins/errors';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Measurement, Timings } from '@vane/schemas';
-import { clientOf, locationKeyOf, type IngestContext } from '../context';
+import { locationKeyOf, type Measurement, type Timings } from '@vane/schemas';
+import { clientOf, type IngestContext } from '../context';
 import { newEventId, UUID_PATTERN } from '../event-id';
 import { FieldError } from '../plugins/errors';
 

@@ -3,6 +3,7 @@ import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { VaneErrorCode } from '@vane/infra';
+import { truncateIp } from '@vane/network';
 import type { ServerLogLine } from '@vane/schemas';
 import type { IngestContext } from '../context';
 import { isRejected, logFormats, parseLogLine, type LogFormat } from '../access-log';
@@ -10,7 +11,6 @@ import { derivedEventId, newEventId } from '../event-id';
 import { splitLines } from '../line-splitter';
 import { FieldError } from '../plugins/errors';
 import type { SpooledRecord } from '../spool';
-import { truncateIp } from '../truncate-ip';
 import { parseUserAgent } from '../user-agent';
 
 /**

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ProbeType } from '@vane/topics';
+import type { ProbeType } from '@vane/config-model';
 import type { IngestContext } from '../context';
 import { newEventId } from '../event-id';
 

@@ -1,4 +1,4 @@
-import { ConfigState } from '@vane/topics';
+import { ConfigState } from '@vane/config-model';
 import { PIXEL } from '../../src/routes/beacon';
 import { KEY, LIMITED_KEY, LOGS_ONLY_KEY, OTHER_KEY, REVOKED_KEY, SITE_ID, testApp, type TestApp } from '../support/harness';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigState } from '@vane/topics';
+import { ConfigState } from '@vane/config-model';
 import { scriptPath } from '../../src/routes/script';
 import { KEY, testApp } from '../support/harness';
 

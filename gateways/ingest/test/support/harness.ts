@@ -1,10 +1,10 @@
-import { ConfigState, configChange, keyHash, type KeyPayload, type KeyScope, type ProviderPayload, type SitePayload } from '@vane/topics';
+import { ConfigState, configChange, keyHash, type KeyPayload, type KeyScope, type ProviderPayload, type SitePayload } from '@vane/config-model';
 import { VaneError } from '@vane/infra';
 import type { FastifyInstance } from 'fastify';
 import { buildWithContext, type BuildOptions } from '../../src/app';
 import type { IngestContext } from '../../src/context';
 import type { Delivery, RecordSink, SinkStats } from '../../src/durable-sink';
-import { noGeo, type GeoLookup } from '../../src/geo-lookup';
+import { noGeo, type GeoLookup } from '@vane/network';
 import type { IngestSettings } from '../../src/options';
 import { RecordEncoder, type IngestRecords, type IngestTopic } from '../../src/record-encoder';
 import type { SpooledRecord } from '../../src/spool';

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isVaneError } from '@vane/infra';
-import type { ScoreSource } from '../app';
+import type { ScoreTableSource } from '../app';
 import type { SnapshotSettings } from '../options';
 import type { ScoreDelta } from '../score-table';
 import type { SnapshotCache } from '../snapshot-cache';
 import { parseVersion } from '../version';
 
 interface RouteOptions {
-  source: ScoreSource;
+  source: ScoreTableSource;
   cache: SnapshotCache;
   settings: SnapshotSettings;
 }

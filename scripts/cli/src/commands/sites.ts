@@ -1,24 +1,8 @@
 import type { Command } from 'commander';
 import { VaneError } from '@vane/infra';
 import { SchemaCodec } from '@vane/schemas';
-import {
-  ConfigView,
-  configChange,
-  createKafka,
-  keyEntityId,
-  keyHash,
-  keyScopes,
-  newSiteId,
-  newSiteKey,
-  probeTypes,
-  writeConfigChanges,
-  type KeyPayload,
-  type KeyScope,
-  type ProbeTarget,
-  type ProbeType,
-  type ProviderPayload,
-  type SitePayload,
-} from '@vane/topics';
+import { createKafka } from '@vane/topics';
+import { ConfigView, configChange, keyEntityId, keyHash, keyScopes, newSiteId, newSiteKey, probeTypes, writeConfigChanges, type KeyPayload, type KeyScope, type ProbeTarget, type ProbeType, type ProviderPayload, type SitePayload } from '@vane/config-model';
 import type { ConfigChange } from '@vane/schemas';
 import type { CliEnvironment } from '../environment';
 

@@ -1,0 +1,60 @@
+import type { AppFallback } from '@vane/config-model';
+import type { AppProvider } from '../../src/app-request';
+import { AppSandbox, type StaticsInput } from '../../src/sandbox';
+import type { SandboxLimits } from '../../src/sandbox-limits';
+import { initConfigOf, staticsOf, testRequest } from '../../src/test-runner';
+
+export const providers: AppProvider[] = [
+  { id: 'cdn-a', name: 'CDN A', cname: 'acme.cdn-a.net', addresses: [], url: 'https://acme.cdn-a.net' },
+  { id: 'cdn-b', name: 'CDN B', cname: 'acme.cdn-b.net', addresses: ['192.0.2.10', '2001:db8::10'], url: null },
+  { id: 'origin', name: 'Origin', cname: 'origin.acme.example', addresses: [], url: 'https://origin.acme.example' },
+];
+
+export const fallback: AppFallback = { provider: 'origin', ttl: 20 };
+
+/** The realistic app of the docs: best rtt among providers above an availability floor. */
+export const bestRttSource = `
+function init(config) {
+  floor = (config.settings && config.settings.availabilityFloor) || 0.8;
+}
+var floor;
+function onRequest(request, response) {
+  var best = null;
+  for (var i = 0; i < request.providers.length; i++) {
+    var p = request.providers[i];
+    var s = request.scores[p.id];
+    if (!s || s.availability === null || s.availability < floor || s.rttP50 === null) continue;
+    if (best === null || s.rttP50 < request.scores[best].rttP50) best = p.id;
+  }
+  if (best === null) {
+    response.respond('origin');
+    response.setReasonCode('no_scores');
+    return;
+  }
+  response.respond(best);
+  response.setTTL(30);
+  response.setReasonCode('best_rtt');
+}
+`;
+
+export const limits: Partial<SandboxLimits> = { timeoutMs: 50, memoryMb: 16, maxFailures: 3, quarantineMs: 500 };
+
+let stamp = 0;
+
+export function staticsInput(data: Record<string, unknown> = {}, settings: unknown = { availabilityFloor: 0.8 }): StaticsInput {
+  return { stamp: `s${++stamp}`, json: JSON.stringify(staticsOf({ providers, settings }, data)) };
+}
+
+export async function load(source: string, appId = 'acme.test', extra: Partial<SandboxLimits> = {}): Promise<AppSandbox> {
+  const settings = { availabilityFloor: 0.8 };
+  return AppSandbox.load({ appId, version: 1, source }, initConfigOf({ appId, version: 1, providers, settings }), staticsInput({}, settings), { limits: { ...limits, ...extra } });
+}
+
+export function requestJson(partial: Record<string, unknown> = {}): string {
+  return JSON.stringify(testRequest(partial, { id: 'acme.test', version: 1 }));
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}

@@ -1,0 +1,15 @@
+export { keyHash } from './secrets';
+export { defineEntityType, type ChangeMeta, type EntityType, type Held } from './entity-type';
+export { entityTypes } from './entity-types';
+export * from './site';
+export * from './site-key';
+export * from './provider';
+export * from './tenant';
+export * from './api-key';
+export * from './app';
+export * from './app-version';
+export * from './custom-data';
+export * from './custom-data-version';
+export * from './config-state';
+export * from './config-view';
+export * from './config-writer';

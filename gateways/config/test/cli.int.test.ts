@@ -9,7 +9,7 @@ const OPERATOR = 'operator-token-cli-test-0123456789abc';
 const example = join(__dirname, 'example');
 
 /** The README's full example, run with the real `vane` bin against the config service on Kafka. */
-describe('vane tenants|providers|apps|data against the config service', () => {
+describe('vane tenants|providers|apps|data|sites|keys against the config service', () => {
   let ns: TestNamespace;
   let service: RunningService;
   let dir: string;
@@ -96,5 +96,40 @@ describe('vane tenants|providers|apps|data against the config service', () => {
     const peek = await vane(['apps', 'show', 'acme.video'], globex);
     expect(peek.code).toBe(1);
     expect(peek.stderr).toContain('VANE_ERR_NOT_FOUND');
+  });
+
+  it('creates sites, lists them and revokes their keys through the service, as a tenant and as an operator', async () => {
+    const tenant = await vane(['tenants', 'create', 'initech']);
+    const asInitech = { VANE_CONFIG_KEY: (tenant.json[0]!.key as { key: string }).key, VANE_CONFIG_OPERATOR_TOKEN: '' };
+    const created = await vane(['sites', 'create', 'Shop.Initech.example', '--hostname', 'localhost', '--probe', 'edge-1:rtt=https://edge-1.example/r20.gif', '--probe', 'edge-1:throughput=https://edge-1.example/100k.bin', '--scopes', 'beacon,measurements'], asInitech);
+    expect(created.stderr).toBe('');
+    expect(created.json).toHaveLength(1);
+    const site = created.json[0] as { siteId: string; key: string; keyId: string };
+    expect(created.json[0]).toMatchObject({ siteId: expect.stringMatching(/^site_/), key: expect.stringMatching(/^vk_/), domain: 'shop.initech.example', tenantId: 'initech', scopes: ['beacon', 'measurements'], providers: ['edge-1'] });
+    // The probed provider was created through the service, with both probes.
+    expect((await vane(['providers', 'list'], asInitech)).json[0]).toMatchObject({ providers: [{ providerId: 'edge-1', probes: [{ type: 'rtt' }, { type: 'throughput' }], owned: true }] });
+    // A second site adds its probe to the provider the tenant has.
+    expect((await vane(['sites', 'create', 'blog.initech.example', '--probe', 'edge-1:availability=https://edge-1.example/a.gif', '--tenant', 'initech'])).code).toBe(0);
+    expect(((await vane(['providers', 'list'], asInitech)).json[0]!.providers as { probes: unknown[] }[])[0]!.probes).toHaveLength(3);
+
+    const listed = await vane(['sites', 'list', '--tenant', 'initech']);
+    expect(listed.json.map((j) => j.domain).sort()).toEqual(['blog.initech.example', 'shop.initech.example']);
+    expect(listed.json.find((j) => j.siteId === site.siteId)).toMatchObject({ tenantId: 'initech', hostnames: ['localhost'], keys: [{ keyId: site.keyId, keyPrefix: site.key.slice(0, 8), revoked: false }] });
+
+    // An operator finds the key in whichever tenant holds it.
+    const revoked = await vane(['keys', 'revoke', site.key]);
+    expect(revoked.json).toEqual([{ keyId: site.keyId, keyPrefix: site.key.slice(0, 8), siteId: site.siteId, revoked: true }]);
+    expect(((await vane(['sites', 'list'], asInitech)).json.find((j) => j.siteId === site.siteId)!.keys as { revoked: boolean }[])[0]!.revoked).toBe(true);
+    const unknown = await vane(['keys', 'revoke', 'vk_doesnotexist'], asInitech);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('VANE_ERR_KEY_UNKNOWN');
+
+    // The service validates: no site for a tenant that does not exist, no bad host name.
+    const noTenant = await vane(['sites', 'create', 'example.com']);
+    expect(noTenant.code).toBe(1);
+    expect(noTenant.stderr).toContain('VANE_ERR_NOT_FOUND: no tenant default');
+    const badHost = await vane(['sites', 'create', 'example.com', '--hostname', 'not a host'], asInitech);
+    expect(badHost.code).toBe(1);
+    expect(badHost.stderr).toContain('VANE_ERR_VALIDATION');
   });
 });

@@ -3,6 +3,7 @@ import { chromium, type Browser } from 'playwright-core';
 import type { Beacon, Measurement } from '@vane/schemas';
 import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
 import { runVane } from '../../../scripts/cli/test/run-vane';
+import { startConfigService, type TestConfigService } from '../../../scripts/test-support/config-service';
 import { CHROMIUM_ARGS, ensureChromium } from './support/debian';
 import { freePort, removeDir, startTestGateway, type TestGateway } from './support/gateway';
 
@@ -21,6 +22,7 @@ function listen(server: Server): Promise<number> {
 describe('vane.js in headless Chromium', () => {
   let ns: TestNamespace;
   let gw: TestGateway;
+  let config: TestConfigService;
   let browser: Browser;
   let provider: Server;
   let page: Server;
@@ -46,6 +48,7 @@ describe('vane.js in headless Chromium', () => {
     const closedPort = await freePort();
 
     ns = await createNamespace();
+    config = await startConfigService(ns);
     const created = await runVane(
       [
         'sites', 'create', 'example.com', '--hostname', '127.0.0.1',
@@ -53,7 +56,7 @@ describe('vane.js in headless Chromium', () => {
         '--probe', `cdn-a:throughput=http://127.0.0.1:${providerPort}/100k.bin`,
         '--probe', `cdn-b:availability=http://127.0.0.1:${closedPort}/down.gif`,
       ],
-      { env: ns.env },
+      { env: { ...ns.env, ...config.env } },
     );
     expect(created.code).toBe(0);
     ({ key, siteId } = JSON.parse(created.stdout) as { key: string; siteId: string });
@@ -75,6 +78,7 @@ describe('vane.js in headless Chromium', () => {
     await new Promise((r) => provider?.close(r));
     await gw?.stop();
     if (gw) removeDir(gw.spoolDir);
+    await config?.close();
     await ns?.cleanup();
   });
 

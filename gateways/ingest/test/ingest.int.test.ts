@@ -2,26 +2,31 @@ import { gzipSync } from 'node:zlib';
 import type { Beacon, Download, Measurement, ServerLogLine } from '@vane/schemas';
 import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
 import { runVane } from '../../../scripts/cli/test/run-vane';
+import { startConfigService, type TestConfigService } from '../../../scripts/test-support/config-service';
 import type { SessionPlan } from '../src/routes/session-init';
 import { removeDir, startTestGateway, type TestGateway } from './support/gateway';
 
 /**
  * Every endpoint against the real stack: the record lands on its topic and
  * reads back through the registry; sites and keys come from `vane sites
- * create` / `vane keys revoke` via config.changes.v1.
+ * create` / `vane keys revoke` through the config service (config.changes.v1).
  */
 jest.setTimeout(120_000);
 
 describe('ingest gateway on the local stack', () => {
   let ns: TestNamespace;
   let gw: TestGateway;
+  let config: TestConfigService;
+  let env: Record<string, string>;
   let site: { siteId: string; key: string; keyId: string };
 
   beforeAll(async () => {
     ns = await createNamespace();
+    config = await startConfigService(ns);
+    env = { ...ns.env, ...config.env };
     const created = await runVane(
       ['sites', 'create', 'example.com', '--hostname', 'localhost', '--probe', 'cdn-a:rtt=https://a.example.net/r20.gif', '--probe', 'cdn-b:availability=https://b.example.net/r20.gif'],
-      { env: ns.env },
+      { env },
     );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
@@ -35,6 +40,7 @@ describe('ingest gateway on the local stack', () => {
   afterAll(async () => {
     await gw?.stop();
     if (gw) removeDir(gw.spoolDir);
+    await config?.close();
     await ns?.cleanup();
   });
 
@@ -106,14 +112,14 @@ describe('ingest gateway on the local stack', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', sink: { mode: 'direct' } });
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toContain('vane_ingest_records_total{topic="ingest.serverlogs.v1",delivery="kafka"} 1200');
-    const revoked = await runVane(['keys', 'revoke', site.key], { env: ns.env });
+    const revoked = await runVane(['keys', 'revoke', site.key], { env });
     expect(revoked.code).toBe(0);
     expect(JSON.parse(revoked.stdout)).toMatchObject({ keyId: site.keyId, siteId: site.siteId, revoked: true });
     await eventually('the gateway to refuse the revoked key', async () => {
       const res = await post(`/api/v1/beacon?key=${site.key}`, { type: 'pageview', url: 'https://example.com/' });
       return res.status === 403 ? ((await res.json()) as { code: string }) : undefined;
     }, 30_000).then((body) => expect(body.code).toBe('VANE_ERR_KEY_REVOKED'));
-    const unknown = await runVane(['keys', 'revoke', 'vk_doesnotexist'], { env: ns.env });
+    const unknown = await runVane(['keys', 'revoke', 'vk_doesnotexist'], { env });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('VANE_ERR_KEY_UNKNOWN');
   });

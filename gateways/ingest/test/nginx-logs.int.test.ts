@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ServerLogLine } from '@vane/schemas';
 import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
 import { runVane } from '../../../scripts/cli/test/run-vane';
+import { startConfigService, type TestConfigService } from '../../../scripts/test-support/config-service';
 import { ensureNginx } from './support/debian';
 import { freePort, removeDir, startTestGateway, type TestGateway } from './support/gateway';
 
@@ -18,6 +19,7 @@ jest.setTimeout(300_000);
 describe('nginx access log upload', () => {
   let ns: TestNamespace;
   let gw: TestGateway;
+  let config: TestConfigService;
   let nginx: ChildProcess | undefined;
   let dir: string;
   let port: number;
@@ -58,7 +60,8 @@ http {
     await eventually(`nginx on 127.0.0.1:${port} (${stderr})`, async () => ((await fetch(`http://127.0.0.1:${port}/health`)).ok ? true : undefined), 20_000, 100);
 
     ns = await createNamespace();
-    const created = await runVane(['sites', 'create', 'example.com', '--scopes', 'logs'], { env: ns.env });
+    config = await startConfigService(ns);
+    const created = await runVane(['sites', 'create', 'example.com', '--scopes', 'logs'], { env: { ...ns.env, ...config.env } });
     expect(created.code).toBe(0);
     ({ key, siteId } = JSON.parse(created.stdout) as { key: string; siteId: string });
     gw = await startTestGateway({ connections: ns.connections, naming: ns.naming });
@@ -72,6 +75,7 @@ http {
     }
     await gw?.stop();
     if (gw) removeDir(gw.spoolDir);
+    await config?.close();
     await ns?.cleanup();
     if (dir) removeDir(dir);
   });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { infraPathsFromEnv, portFromEnv } from '@vane/infra';
-import { demoProbes, setupDemoApp } from './routing';
+import { demoProbes, ensureTenant, setupDemoApp, type RoutingSetup } from './routing';
 import { Traffic } from './traffic';
 import { providers } from './world';
 
@@ -16,12 +16,13 @@ interface DemoSite {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Runs `vane sites create` for the demo site and returns what it printed. */
-function createSite(domain: string, env: Env): Promise<DemoSite> {
+/** Runs `vane sites create` for the demo site (through the config service, as an operator of `tenant`) and returns what it printed. */
+function createSite(domain: string, tenant: string, configUrl: string, env: Env): Promise<DemoSite> {
   const bin = join(__dirname, '..', '..', 'cli', 'bin', 'vane.js');
   const probes = providers.flatMap((p) => demoProbes(p, domain).flatMap((probe) => ['--probe', `${p}:${probe.type}=${probe.url}`]));
+  const args = [bin, 'sites', 'create', domain, '--name', 'Vane demo (simulator)', '--tenant', tenant, '--config-url', configUrl, ...probes];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'sites', 'create', domain, '--name', 'Vane demo (simulator)', ...probes], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('close', (code) => {
@@ -40,39 +41,63 @@ async function sessionStatus(ingestUrl: string, key: string): Promise<number> {
   }
 }
 
+/** Where the config service is and the operators' token (VANE_CONFIG_OPERATOR_TOKEN, else the file the service writes at start). */
+function configAccess(env: Env): { configUrl: string; tenant: string; token: () => string } {
+  const tokenFile = env.VANE_CONFIG_OPERATOR_TOKEN_FILE || join(infraPathsFromEnv(env).home, 'config', 'operator-token');
+  return {
+    configUrl: env.VANE_CONFIG_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_CONFIG_PORT', 7071)}`,
+    tenant: env.VANE_SIM_TENANT || 'default',
+    token: () => {
+      const token = env.VANE_CONFIG_OPERATOR_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
+      if (!token) throw new Error(`no operator token yet (${tokenFile})`);
+      return token;
+    },
+  };
+}
+
 /**
- * Sets up the demo routing app through the config service (operator token
- * from VANE_CONFIG_OPERATOR_TOKEN or the file the service writes), retrying
- * while the service starts, then has every page load ask the decide gateway.
- * Without a config service the simulator goes on with ingest traffic only.
+ * Runs `step` with the config service's access until it succeeds, retrying
+ * every 2 s while the service starts (it is started beside the simulator);
+ * the last error after `attempts`, null when stopped.
  */
-async function routeThroughDecide(traffic: Traffic, env: Env, log: (line: string) => void, stopping: () => boolean): Promise<void> {
-  const home = infraPathsFromEnv(env).home;
-  const tokenFile = env.VANE_CONFIG_OPERATOR_TOKEN_FILE || join(home, 'config', 'operator-token');
-  const configUrl = env.VANE_CONFIG_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_CONFIG_PORT', 7071)}`;
-  const decideUrl = env.VANE_SIM_DECIDE_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_DECIDE_PORT', 7072)}`;
+async function withConfigService<T>(env: Env, step: (setup: RoutingSetup) => Promise<T>, stopping: () => boolean, attempts = 60): Promise<{ value: T } | { error: string } | null> {
+  const access = configAccess(env);
   let lastError = '';
-  for (let attempt = 0; attempt < 60 && !stopping(); attempt++) {
+  for (let attempt = 0; attempt < attempts && !stopping(); attempt++) {
     try {
-      const operatorToken = env.VANE_CONFIG_OPERATOR_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
-      if (!operatorToken) throw new Error(`no operator token yet (${tokenFile})`);
-      const appId = await setupDemoApp({ configUrl, operatorToken, tenant: env.VANE_SIM_TENANT || 'default' });
-      traffic.decide = { url: decideUrl, appId };
-      log(`demo routing app ${appId} published; page loads now ask ${decideUrl}/v1/decide/${appId}`);
-      return;
+      return { value: await step({ configUrl: access.configUrl, operatorToken: access.token(), tenant: access.tenant }) };
     } catch (error) {
       lastError = (error as Error).message;
       await sleep(2000);
     }
   }
-  if (!stopping()) log(`no routing app: the config service did not accept the demo app (${lastError}); sending ingest traffic only`);
+  return stopping() ? null : { error: lastError };
+}
+
+/**
+ * Sets up the demo routing app through the config service, then has every
+ * page load ask the decide gateway. Without a config service the simulator
+ * goes on with ingest traffic only.
+ */
+async function routeThroughDecide(traffic: Traffic, env: Env, log: (line: string) => void, stopping: () => boolean): Promise<void> {
+  const decideUrl = env.VANE_SIM_DECIDE_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_DECIDE_PORT', 7072)}`;
+  const outcome = await withConfigService(env, setupDemoApp, stopping);
+  if (outcome && 'value' in outcome) {
+    const appId = outcome.value;
+    traffic.decide = { url: decideUrl, appId };
+    log(`demo routing app ${appId} published; page loads now ask ${decideUrl}/v1/decide/${appId}`);
+    return;
+  }
+  if (outcome) log(`no routing app: the config service did not accept the demo app (${outcome.error}); sending ingest traffic only`);
 }
 
 /**
  * `vane run simulator`: browsers visiting a demo site. Creates the site once
- * (kept in $VANE_HOME/simulator/site.json), waits until the ingest gateway
- * knows its key, then sends VANE_SIM_RATE page loads per second until
- * SIGINT/SIGTERM, with a status line every VANE_STATUS_INTERVAL_MS.
+ * (kept in $VANE_HOME/simulator/site.json) with `vane sites create` through
+ * the config service, waiting for that service and the demo tenant first,
+ * waits until the ingest gateway knows its key, then sends VANE_SIM_RATE
+ * page loads per second until SIGINT/SIGTERM, with a status line every
+ * VANE_STATUS_INTERVAL_MS.
  */
 export async function main(env: Env): Promise<void> {
   const ingestUrl = env.VANE_SIM_INGEST_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_INGEST_PORT', 7070)}`;
@@ -99,7 +124,12 @@ export async function main(env: Env): Promise<void> {
   }
   if (site && (await sessionStatus(ingestUrl, site.key)) !== 200) site = null;
   if (!site && !stopping) {
-    site = await createSite(domain, env);
+    log(`creating the demo site ${domain} through the config service…`);
+    const tenant = await withConfigService(env, ensureTenant, () => stopping);
+    if (tenant && 'error' in tenant) throw new Error(`the config service did not accept the demo tenant within 120 s (${tenant.error})`);
+    if (stopping) return;
+    const access = configAccess(env);
+    site = await createSite(domain, access.tenant, access.configUrl, env);
     mkdirSync(dirname(stateFile), { recursive: true });
     writeFileSync(stateFile, JSON.stringify(site));
     log(`created demo site ${site.domain} (${site.siteId})`);

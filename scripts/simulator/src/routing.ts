@@ -52,9 +52,14 @@ function expect(result: { status: number; json: Record<string, unknown> }, ok: n
   if (!ok.includes(result.status)) throw new Error(`${what}: HTTP ${result.status} ${JSON.stringify(result.json).slice(0, 300)}`);
 }
 
+/** Makes sure the demo tenant exists (it owns the demo site, its providers and the app). Idempotent. */
+export async function ensureTenant(setup: RoutingSetup): Promise<void> {
+  expect(await call(setup, 'POST', '/v1/tenants', { tenantId: setup.tenant, name: 'Vane demo' }, false), [200, 201, 409], 'create tenant');
+}
+
 /** Makes sure the demo app exists with a published version; returns its id. Idempotent. */
 export async function setupDemoApp(setup: RoutingSetup): Promise<string> {
-  expect(await call(setup, 'POST', '/v1/tenants', { tenantId: setup.tenant, name: 'Vane demo' }, false), [200, 201, 409], 'create tenant');
+  await ensureTenant(setup);
   for (const id of providers) {
     const current = await call(setup, 'GET', `/v1/providers/${id}`);
     const cname = `${id}.demo-cdn.net`;

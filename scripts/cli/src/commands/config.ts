@@ -1,25 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { VaneError, type VaneErrorCode } from '@vane/infra';
-import { operatorTokenFile } from '@vane/config/src/server';
+import { VaneError } from '@vane/infra';
+import { ConfigClient, print, withCaller, type Caller } from '../config-client';
 import type { CliEnvironment } from '../environment';
 
 /**
  * `vane tenants|providers|apps|data …`: the config service's API from the
- * command line (the service must run: `vane run config`). Output is the
- * service's JSON answer, one line. Who is calling:
- *   --key <key> or VANE_CONFIG_KEY     a tenant's API key ("vck_…")
- *   operators                          VANE_CONFIG_OPERATOR_TOKEN, else the token file the service
- *                                      generated ($VANE_HOME/config/operator-token); with --tenant <id>
- *                                      for a tenant's objects
- * Where: --config-url or VANE_CONFIG_URL, default http://127.0.0.1:$VANE_CONFIG_PORT (7071).
+ * command line (the service must run: `vane run config`; who calls and
+ * where: config-client.ts). Output is the service's JSON answer, one line.
  */
-
-interface Caller {
-  key?: string;
-  tenant?: string;
-  configUrl?: string;
-}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -33,59 +22,6 @@ function readJsonFile(path: string, what: string): unknown {
   } catch (error) {
     throw new VaneError('VANE_ERR_USAGE', `${what}: ${path} is not JSON (${(error as Error).message})`);
   }
-}
-
-class ConfigClient {
-  constructor(
-    private readonly e: CliEnvironment,
-    private readonly caller: Caller,
-  ) {}
-
-  private url(): string {
-    return (this.caller.configUrl ?? this.e.env.VANE_CONFIG_URL ?? `http://127.0.0.1:${this.e.env.VANE_CONFIG_PORT || '7071'}`).replace(/\/$/, '');
-  }
-
-  private token(): { token: string; tenant?: string } {
-    const key = this.caller.key ?? this.e.env.VANE_CONFIG_KEY;
-    if (key && !this.caller.tenant) return { token: key };
-    if (this.e.env.VANE_CONFIG_OPERATOR_TOKEN) return { token: this.e.env.VANE_CONFIG_OPERATOR_TOKEN, tenant: this.caller.tenant };
-    const file = operatorTokenFile(this.e.env);
-    if (!existsSync(file)) throw new VaneError('VANE_ERR_KEY_MISSING', `no API key (--key or VANE_CONFIG_KEY) and no operator token in ${file}: start the config service once (vane run config) or set VANE_CONFIG_OPERATOR_TOKEN`);
-    return { token: readFileSync(file, 'utf8').trim(), tenant: this.caller.tenant };
-  }
-
-  async call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const { token, tenant } = this.token();
-    let res: Response;
-    try {
-      res = await fetch(`${this.url()}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(tenant ? { 'x-vane-tenant': tenant } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new VaneError('VANE_ERR_NOT_RUNNING', `the config service at ${this.url()} does not answer (vane run config): ${(error as Error).message}`, { retriable: true });
-    }
-    const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-    if (res.status >= 400) {
-      const error = new VaneError((json.code ?? 'VANE_ERR_INTERNAL') as VaneErrorCode, json.message ?? `HTTP ${res.status}`);
-      // A refused app version: the failing case goes to stderr in full.
-      if ('failing' in json) process.stderr.write(`${JSON.stringify((json as { failing: unknown }).failing)}\n`);
-      throw error;
-    }
-    return json;
-  }
-}
-
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
-
-function withCaller(command: Command): Command {
-  return command
-    .option('--key <key>', 'tenant API key (default: VANE_CONFIG_KEY)')
-    .option('--tenant <id>', 'operators: the tenant to act on (with the operator token)')
-    .option('--config-url <url>', 'config service URL (default: VANE_CONFIG_URL or http://127.0.0.1:7071)');
 }
 
 /** The body of an app version: the JSON config file (providers, fallback, ttl, settings, data, tests) and the source file. */

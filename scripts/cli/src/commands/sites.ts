@@ -1,16 +1,33 @@
 import type { Command } from 'commander';
-import { VaneError } from '@vane/infra';
-import { SchemaCodec } from '@vane/schemas';
-import { createKafka } from '@vane/topics';
-import { ConfigView, configChange, keyEntityId, keyHash, keyScopes, newSiteId, newSiteKey, probeTypes, writeConfigChanges, type KeyPayload, type KeyScope, type ProbeTarget, type ProbeType, type ProviderPayload, type SitePayload } from '@vane/config-model';
-import type { ConfigChange } from '@vane/schemas';
+import { VaneError, isVaneError } from '@vane/infra';
+import { keyEntityId, keyScopes, probeTypes, type KeyScope, type ProbeTarget, type ProbeType } from '@vane/config-model';
+import { ConfigClient, print, withCaller, type Caller } from '../config-client';
 import type { CliEnvironment } from '../environment';
 
 /**
- * `vane sites create|list` and `vane keys revoke`: sites and ingest keys in
- * config.changes.v1, until a config service owns them. Output is one JSON
- * object per line.
+ * `vane sites create|list` and `vane keys revoke`: sites and their ingest
+ * keys, through the config service's API (`vane run config`; who calls and
+ * where: config-client.ts), which validates them and writes
+ * config.changes.v1. Operators act on tenant "default" unless --tenant names
+ * another; a tenant API key acts on its own tenant. Output is one JSON object
+ * per line.
  */
+
+/** The tenant `vane sites create` puts a site in when an operator names none. */
+const DEFAULT_TENANT = 'default';
+
+interface SiteView {
+  siteId: string;
+  domain: string;
+  hostnames: string[];
+  providers: string[];
+  keys: { keyId: string; keyPrefix: string; scopes: KeyScope[]; revoked: boolean }[];
+}
+
+interface ProviderView {
+  probes: ProbeTarget[];
+  owned: boolean;
+}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -32,121 +49,121 @@ function parseScopes(raw: string): KeyScope[] {
   return scopes as KeyScope[];
 }
 
-async function withView<T>(e: CliEnvironment, codec: SchemaCodec, use: (view: ConfigView) => Promise<T>): Promise<T> {
-  const view = new ConfigView({ kafka: createKafka(e.connections, 'cli-config'), codec, naming: e.naming, groupPrefix: 'vane-cli-config' });
+function positive(raw: string | undefined, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new VaneError('VANE_ERR_USAGE', `${what} must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+const isNotFound = (error: unknown): boolean => isVaneError(error) && error.code === 'VANE_ERR_NOT_FOUND';
+
+/** The caller's tenant (checked to exist), with a hint when an operator's tenant does not. */
+async function tenantOf(api: ConfigClient, tenant: string | undefined): Promise<string> {
   try {
-    await view.start();
-    return await use(view);
-  } finally {
-    await view.stop();
+    return ((await api.call('GET', '/v1/tenant', undefined, tenant)) as { tenant: { tenantId: string } }).tenant.tenantId;
+  } catch (error) {
+    if (isNotFound(error) && api.asOperator) throw new VaneError('VANE_ERR_NOT_FOUND', `no tenant ${tenant}: create it first (vane tenants create ${tenant}) or name another with --tenant`);
+    throw error;
   }
 }
 
-async function write(e: CliEnvironment, codec: SchemaCodec, changes: ConfigChange[]): Promise<void> {
-  const producer = createKafka(e.connections, 'cli-config').producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  try {
-    await writeConfigChanges(producer, codec, e.naming, changes);
-  } finally {
-    await producer.disconnect();
+/** The tenants a listing or a key search looks in: the caller's, or every tenant for an operator naming none. */
+async function tenantsToSearch(api: ConfigClient): Promise<(string | undefined)[]> {
+  if (!api.asOperator) return [undefined];
+  const named = api.operatorTenant();
+  if (named) return [named];
+  return ((await api.call('GET', '/v1/tenants')) as { tenants: { tenantId: string }[] }).tenants.map((t) => t.tenantId);
+}
+
+/** Creates each probed provider the tenant lacks, and adds new probe URLs to the ones it owns. */
+async function ensureProviders(api: ConfigClient, tenant: string | undefined, probes: { provider: string; probe: ProbeTarget }[]): Promise<string[]> {
+  const ids = [...new Set(probes.map((p) => p.provider))];
+  for (const id of ids) {
+    const wanted = probes.filter((p) => p.provider === id).map((p) => p.probe);
+    const path = `/v1/providers/${encodeURIComponent(id)}`;
+    let held: ProviderView | undefined;
+    try {
+      held = ((await api.call('GET', path, undefined, tenant)) as { provider: ProviderView }).provider;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    if (!held) {
+      await api.call('POST', '/v1/providers', { providerId: id, probes: wanted }, tenant);
+      continue;
+    }
+    const merged = [...held.probes];
+    for (const p of wanted) if (!merged.some((m) => m.type === p.type && m.url === p.url)) merged.push(p);
+    // A public provider of another tenant is used as it is; the service refuses changes to it.
+    if (merged.length > held.probes.length) await api.call('PUT', path, { probes: merged }, tenant);
   }
+  return ids;
 }
 
 export function registerSites(program: Command, environment: () => CliEnvironment): void {
-  const sites = program.command('sites').description('web sites that send beacons, logs and measurements (config.changes.v1)');
+  const client = (caller: Caller): ConfigClient => new ConfigClient(environment(), caller);
+  const sites = program.command('sites').description('web sites that send beacons, logs and measurements (config service)');
 
-  sites
-    .command('create')
-    .argument('<domain>', 'the site\'s domain, e.g. example.com (its subdomains are accepted too)')
+  withCaller(
+    sites
+      .command('create')
+      .argument('<domain>', 'the site\'s domain, e.g. example.com (its subdomains are accepted too)')
+      .option('--name <name>', 'display name')
+      .option('--hostname <host>', 'another hostname accepted exactly, e.g. localhost (repeatable)', collect)
+      .option('--probe <provider:type=url>', 'a RUM probe of the session plan, e.g. cdn-a:rtt=https://cdn-a.example/r20.gif (repeatable); creates the provider when the tenant has none', collect)
+      .option('--scopes <list>', `endpoints the key may call (default: ${keyScopes.join(',')})`)
+      .option('--rate-limit <perMinute>', 'requests per minute for the key (default: the gateway\'s)')
+      .option('--daily-limit <n>', 'requests per UTC day for the key (default: the gateway\'s)'),
+    `operators: the owning tenant (default: ${DEFAULT_TENANT})`,
+  )
     .description('create a site and an ingest key for it; prints {"siteId", "key", …} as one JSON line')
-    .option('--name <name>', 'display name')
-    .option('--hostname <host>', 'another hostname accepted exactly, e.g. localhost (repeatable)', collect)
-    .option('--probe <provider:type=url>', 'a RUM probe of the session plan, e.g. cdn-a:rtt=https://cdn-a.example/r20.gif (repeatable)', collect)
-    .option('--scopes <list>', `endpoints the key may call (default: ${keyScopes.join(',')})`)
-    .option('--rate-limit <perMinute>', 'requests per minute for the key (default: the gateway\'s)')
-    .option('--daily-limit <n>', 'requests per UTC day for the key (default: the gateway\'s)')
-    .option('--tenant <id>', 'owning tenant', 'default')
-    .action(async (domain: string, opts: { name?: string; hostname?: string[]; probe?: string[]; scopes?: string; rateLimit?: string; dailyLimit?: string; tenant: string }) => {
+    .action(async (domain: string, opts: Caller & { name?: string; hostname?: string[]; probe?: string[]; scopes?: string; rateLimit?: string; dailyLimit?: string }) => {
       const host = domain.trim().toLowerCase();
       if (!/^[a-z0-9.-]+$/.test(host) || host.startsWith('.') || host.endsWith('.')) {
         throw new VaneError('VANE_ERR_USAGE', `'${domain}' is not a domain name (e.g. example.com)`);
       }
-      const positive = (raw: string | undefined, what: string): number | undefined => {
-        if (raw === undefined) return undefined;
-        const n = Number(raw);
-        if (!Number.isInteger(n) || n < 1) throw new VaneError('VANE_ERR_USAGE', `${what} must be a positive integer, got '${raw}'`);
-        return n;
-      };
-      const scopes = opts.scopes ? parseScopes(opts.scopes) : [...keyScopes];
+      const scopes = opts.scopes ? parseScopes(opts.scopes) : undefined;
       const rateLimitPerMinute = positive(opts.rateLimit, '--rate-limit');
       const dailyLimit = positive(opts.dailyLimit, '--daily-limit');
       const probes = (opts.probe ?? []).map(parseProbe);
-      const e = environment();
-      const codec = new SchemaCodec(e.connections.registryUrl);
-      const now = Date.now();
-      const changes: ConfigChange[] = [];
-      const providerIds = [...new Set(probes.map((p) => p.provider))];
-      if (providerIds.length > 0) {
-        // Providers are shared entities: add the new probe URLs to what they have.
-        await withView(e, codec, async (view) => {
-          for (const id of providerIds) {
-            const held = view.state.provider(id);
-            const entity = view.state.entity(id);
-            if (entity && entity.entityType !== 'provider') throw new VaneError('VANE_ERR_USAGE', `'${id}' is already a ${entity.entityType}, not a provider`);
-            const merged = [...(held?.probes ?? [])];
-            for (const p of probes.filter((x) => x.provider === id)) {
-              if (!merged.some((m) => m.type === p.probe.type && m.url === p.probe.url)) merged.push(p.probe);
-            }
-            const payload: ProviderPayload = { providerId: id, name: held?.name, probes: merged };
-            changes.push(configChange({ entityId: id, entityType: 'provider', tenantId: held?.tenantId ?? opts.tenant, version: (entity?.version ?? 0) + 1, op: 'upsert', actor: 'cli', payload, at: now }));
-          }
-        });
-      }
-      const siteId = newSiteId();
-      const key = newSiteKey();
-      const site: SitePayload = { siteId, domain: host, hostnames: opts.hostname?.map((h) => h.toLowerCase()), providers: providerIds, name: opts.name, createdAt: now };
-      const keyPayload: KeyPayload = { keyHash: keyHash(key), keyPrefix: key.slice(0, 8), siteId, scopes, revoked: false, rateLimitPerMinute, dailyLimit, createdAt: now };
-      changes.push(configChange({ entityId: siteId, entityType: 'site', tenantId: opts.tenant, version: 1, op: 'upsert', actor: 'cli', payload: site, at: now }));
-      changes.push(configChange({ entityId: keyEntityId(key), entityType: 'key', tenantId: opts.tenant, version: 1, op: 'upsert', actor: 'cli', payload: keyPayload, at: now }));
-      await write(e, codec, changes);
-      process.stdout.write(`${JSON.stringify({ siteId, key, keyId: keyEntityId(key), domain: host, tenantId: opts.tenant, scopes, providers: providerIds })}\n`);
+      const api = client(opts);
+      const tenant = api.operatorTenant(DEFAULT_TENANT);
+      const tenantId = await tenantOf(api, tenant);
+      const providers = await ensureProviders(api, tenant, probes);
+      const body = { domain: host, name: opts.name, hostnames: opts.hostname, providers, scopes, rateLimitPerMinute, dailyLimit };
+      const created = (await api.call('POST', '/v1/sites', body, tenant)) as { site: SiteView; key: { key: string; keyId: string } };
+      const key = created.site.keys.find((k) => k.keyId === created.key.keyId);
+      print({ siteId: created.site.siteId, key: created.key.key, keyId: created.key.keyId, domain: created.site.domain, tenantId, scopes: key?.scopes ?? scopes ?? [...keyScopes], providers: created.site.providers });
     });
 
-  sites
-    .command('list')
+  withCaller(sites.command('list'), 'operators: the tenant to list (default: every tenant)')
     .description('the sites and their keys (key prefixes only), one JSON line per site')
-    .action(async () => {
-      const e = environment();
-      const codec = new SchemaCodec(e.connections.registryUrl);
-      await withView(e, codec, async (view) => {
-        const keys = view.state.entitiesOfType('key');
-        for (const entity of view.state.entitiesOfType('site')) {
-          const site = view.state.site(entity.entityId);
-          if (!site) continue;
-          const siteKeys = keys
-            .map((k) => k.payload as Partial<KeyPayload>)
-            .filter((k) => k.siteId === site.siteId)
-            .map((k) => ({ keyPrefix: k.keyPrefix, scopes: k.scopes, revoked: k.revoked === true }));
-          process.stdout.write(`${JSON.stringify({ siteId: site.siteId, domain: site.domain, tenantId: site.tenantId, hostnames: site.hostnames ?? [], providers: site.providers ?? [], keys: siteKeys })}\n`);
+    .action(async (opts: Caller) => {
+      const api = client(opts);
+      for (const tenant of await tenantsToSearch(api)) {
+        const tenantId = tenant ?? (await tenantOf(api, undefined));
+        const { sites: held } = (await api.call('GET', '/v1/sites', undefined, tenant)) as { sites: SiteView[] };
+        for (const site of held) {
+          const keys = site.keys.map((k) => ({ keyId: k.keyId, keyPrefix: k.keyPrefix, scopes: k.scopes, revoked: k.revoked }));
+          print({ siteId: site.siteId, domain: site.domain, tenantId, hostnames: site.hostnames, providers: site.providers, keys });
         }
-      });
+      }
     });
 
-  const keys = program.command('keys').description('ingest keys (config.changes.v1)');
-  keys
-    .command('revoke')
-    .argument('<key>', 'the key, as `vane sites create` printed it')
+  const keys = program.command('keys').description('ingest keys of sites (config service)');
+  withCaller(keys.command('revoke').argument('<key>', 'the key, as `vane sites create` printed it'), 'operators: the tenant of the key (default: every tenant)')
     .description('revoke a key: the gateways refuse it (403 VANE_ERR_KEY_REVOKED) as soon as they read the change')
-    .action(async (key: string) => {
-      const e = environment();
-      const codec = new SchemaCodec(e.connections.registryUrl);
-      const held = await withView(e, codec, async (view) => view.state.key(key));
-      if (!held) throw new VaneError('VANE_ERR_KEY_UNKNOWN', `no such key (${key.slice(0, 8)}…)`);
-      if (!held.revoked) {
-        const { entityId, tenantId, version, ...rest } = held;
-        const payload: KeyPayload = { ...rest, revoked: true, revokedAt: Date.now() };
-        await write(e, codec, [configChange({ entityId, entityType: 'key', tenantId, version: version + 1, op: 'upsert', actor: 'cli', payload })]);
+    .action(async (key: string, opts: Caller) => {
+      const api = client(opts);
+      const keyId = keyEntityId(key);
+      for (const tenant of await tenantsToSearch(api)) {
+        const { sites: held } = (await api.call('GET', '/v1/sites', undefined, tenant)) as { sites: SiteView[] };
+        const site = held.find((s) => s.keys.some((k) => k.keyId === keyId));
+        if (!site) continue;
+        await api.call('DELETE', `/v1/sites/${encodeURIComponent(site.siteId)}/keys/${encodeURIComponent(keyId)}`, undefined, tenant);
+        print({ keyId, keyPrefix: site.keys.find((k) => k.keyId === keyId)!.keyPrefix, siteId: site.siteId, revoked: true });
+        return;
       }
-      process.stdout.write(`${JSON.stringify({ keyId: held.entityId, keyPrefix: held.keyPrefix, siteId: held.siteId, revoked: true })}\n`);
+      throw new VaneError('VANE_ERR_KEY_UNKNOWN', `no such key (${key.slice(0, 8)}…)`);
     });
 }

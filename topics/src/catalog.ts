@@ -1,7 +1,9 @@
 import type { TopicName } from '@vane/schemas';
 
 /**
- * The topic catalogue (DESIGN.md "Everything is a topic"). Partition counts
+ * The topic catalogue: every topic of the platform, named
+ * `<domain>.<entity>.v<N>` (a breaking schema change is a new topic version;
+ * README "Topics and schemas"). Partition counts
  * are defaults for the local single-broker stack and small clusters;
  * replication follows the cluster (see apply.ts). Keys are UTF-8 strings
  * for every topic; values are Avro in the Confluent wire format under the

@@ -5,7 +5,7 @@ import type { Spool, SpoolBatch, SpooledRecord } from './spool';
 /**
  * Where accepted records go: the gateway's one path to Kafka.
  *
- * Guarantee (DESIGN.md "Nothing accepted is lost"): `accept()` resolves only
+ * Guarantee (nothing accepted is lost): `accept()` resolves only
  * once its records are acknowledged by Kafka (acks=all, idempotent
  * producers) or written and fsynced to the local spool; callers answer 2xx
  * only then.

@@ -2,8 +2,9 @@ import type { TopicName, TopicValue } from '@vane/schemas';
 import type { KeyValueStore, StateDeclaration } from './state';
 
 /**
- * A processor is a pure function plus a manifest (DESIGN.md rule 1). The
- * runtime decodes each input record, calls `process(event, ctx)`, checks every
+ * A processor is a pure function plus a manifest: its input, the effects it
+ * may emit, its options, and `process(event, ctx)` with no I/O and no clock
+ * of its own (README "Processors and the runtime"). The runtime decodes each input record, calls `process(event, ctx)`, checks every
  * output against the declared effects, carries the outputs out in batches and
  * commits the input offsets only once they are durable.
  */

@@ -58,7 +58,7 @@ const MAX_BACKOFF_MS = 30_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The consumer-group loop of DESIGN.md rule 1. Each unit of work (up to
+ * The consumer-group loop that runs a processor (manifest.ts). Each unit of work (up to
  * maxBatchRecords records of one partition) is: decode → process → store
  * writes (idempotent) → one Kafka transaction holding every produced record,
  * every dead letter and the consumer offset. A crash anywhere before the

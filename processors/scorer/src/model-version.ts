@@ -4,8 +4,8 @@ import type { TopicName } from '@vane/schemas';
 import { physicalTopic, type TopicNaming } from '@vane/topics';
 
 /**
- * Model versions of the scorer (replays, DESIGN.md "Operators replay topics
- * to rebuild models"). A version is a label (`v1` is the original one) that
+ * Model versions of the scorer (operators replay topics to rebuild a model
+ * while the live one serves: README "Replay"). A version is a label (`v1` is the original one) that
  * names a complete, independent copy of the model:
  * - consumer groups `vane.<processor>` for v1, `vane.<processor>.<label>` otherwise;
  * - the scorer's own topics (partials, changelogs) and its output scores.v1:

@@ -61,7 +61,7 @@ export function benchConfig(): ConfigState {
   return state;
 }
 
-/** Scores as the snapshot client holds them (a map lookup per provider and location key). */
+/** Scores as the score client holds them (a map lookup per provider and location key). */
 export function benchScores(): MemoryScores {
   return new MemoryScores()
     .set('cdn-a', { locationKey: 'country:DE', rttP50: 31, rttP90: 70, availability: 0.99 })

@@ -1,5 +1,5 @@
 import type { AppFallback, AppTestCase, AppTestExpectation } from '@vane/config-model';
-import { locationKeysOf } from '@vane/schemas';
+import { locationKeysOf, type LocationLevel } from '@vane/schemas';
 import type { AppNetwork, AppProvider, AppRequest, AppScore, AppStatics } from './app-request';
 import { decide, parseTarget, type Decision } from './decision';
 import { AppSandbox, type AppCode } from './sandbox';
@@ -81,10 +81,10 @@ function network(value: unknown, ip: string): AppNetwork {
 
 function score(value: unknown): AppScore {
   const v = isObject(value) ? value : {};
-  const level = strOrNull(v.level) ?? 'global';
+  const level = strOrNull(v.level) ?? ('global' satisfies LocationLevel);
   return {
     level,
-    locationKey: strOrNull(v.locationKey) ?? (level === 'global' ? 'global' : level),
+    locationKey: strOrNull(v.locationKey) ?? level,
     rttP50: numOrNull(v.rttP50),
     rttP90: numOrNull(v.rttP90),
     availability: numOrNull(v.availability),

@@ -31,7 +31,7 @@ describe('vane tenants|providers|apps|data|sites|keys against the config service
 
   afterAll(async () => {
     await service?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     await ns?.cleanup();
   });
 

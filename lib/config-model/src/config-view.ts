@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { ConfigChange, SchemaCodec } from '@vane/schemas';
 import { physicalTopic, type TopicNaming } from '@vane/topics';
 import { ConfigState } from './config-state';
@@ -12,6 +12,21 @@ export interface ConfigViewOptions {
   groupPrefix?: string;
   /** Called for records that cannot be decoded (they are skipped). */
   onError?: (error: unknown) => void;
+}
+
+/**
+ * The offsets of `topic`, retried while the broker answers a retriable error
+ * (a topic created a moment ago may not have its leader in place yet).
+ */
+async function endOffsets(admin: Admin, topic: string, deadline: number): Promise<Awaited<ReturnType<Admin['fetchTopicOffsets']>>> {
+  for (;;) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || Date.now() >= deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 /**
@@ -42,7 +57,7 @@ export class ConfigView {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await endOffsets(admin, topic, Date.now() + timeoutMs);
       for (const o of offsets) {
         const high = BigInt(o.high);
         const low = BigInt(o.low);

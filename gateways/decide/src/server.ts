@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { AppHost, DecisionLog, SnapshotScores, sandboxLimitsFromEnv } from '@vane/apps';
+import { ConfigView } from '@vane/config-model';
 import { connectionsFromEnv, portFromEnv, type Connections } from '@vane/infra';
-import { SchemaCodec } from '@vane/schemas';
 import { openGeo } from '@vane/network';
+import { SchemaCodec } from '@vane/schemas';
 import { createScoreClient, startScoreClient } from '@vane/score-client';
 import { createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';
-import { ConfigView } from '@vane/config-model';
 import { build } from './app';
 import { defaultSettings, resolveSettings, type DecideSettings } from './options';
 

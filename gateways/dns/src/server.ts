@@ -2,12 +2,12 @@ import type { RemoteInfo } from 'node:dgram';
 import type { AddressInfo, Socket } from 'node:net';
 import dns2 from 'dns2';
 import { AppHost, DecisionLog, SnapshotScores, sandboxLimitsFromEnv } from '@vane/apps';
+import { ConfigView } from '@vane/config-model';
 import { connectionsFromEnv, portFromEnv, type Connections } from '@vane/infra';
-import { SchemaCodec } from '@vane/schemas';
 import { openGeo } from '@vane/network';
+import { SchemaCodec } from '@vane/schemas';
 import { createScoreClient, startScoreClient } from '@vane/score-client';
 import { createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';
-import { ConfigView } from '@vane/config-model';
 import { DnsGateway, build } from './app';
 import { defaultSettings, resolveSettings, type DnsSettings } from './options';
 

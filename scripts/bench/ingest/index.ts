@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
+import { configChange, keyEntityId, keyHash, writeConfigChanges } from '@vane/config-model';
 import { connectionsFromEnv } from '@vane/infra';
 import { SchemaCodec, schemaFiles, topicNames } from '@vane/schemas';
 import { applyTopics, createKafka, physicalTopic, valueSubjectOf } from '@vane/topics';
-import { configChange, keyEntityId, keyHash, writeConfigChanges } from '@vane/config-model';
 
 function arg(name: string, envName: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -49,6 +49,20 @@ describe('ConfigState (fold of config.changes.v1)', () => {
     expect(newSiteId()).toMatch(/^site_[0-9A-Za-z]{16}$/);
   });
 
+  it('keeps a lookup key that another entity took over when the first one goes', () => {
+    const state = new ConfigState();
+    const key = newSiteKey();
+    const payload = (siteId: string) => ({ keyHash: keyHash(key), keyPrefix: key.slice(0, 8), siteId, scopes: ['beacon'], revoked: false, createdAt: 1 });
+    state.apply(configChange({ entityId: 'key_a', entityType: 'key', tenantId: 't', version: 1, op: 'upsert', actor: 'x', payload: payload('site_a') }));
+    state.apply(configChange({ entityId: 'key_b', entityType: 'key', tenantId: 't', version: 1, op: 'upsert', actor: 'x', payload: payload('site_b') }));
+    expect(state.key(key)).toMatchObject({ entityId: 'key_b', siteId: 'site_b' });
+    state.tombstone('key_a');
+    expect(state.key(key)).toMatchObject({ entityId: 'key_b', siteId: 'site_b' });
+    expect(state.counts()).toMatchObject({ keys: 1, entities: 1 });
+    state.apply(configChange({ entityId: 'key_b', entityType: 'key', tenantId: 't', version: 2, op: 'delete', actor: 'x', payload: null }));
+    expect(state.key(key)).toBeUndefined();
+  });
+
   it('writes payload checksums', () => {
     const change = site(1, 'a.example');
     expect(change.checksum).toMatch(/^[0-9a-f]{64}$/);

@@ -2,7 +2,7 @@
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 import { Kafka, logLevel, type LogEntry, type Logger as KafkaLogger } from 'kafkajs';
-import { quietKafkajsTimers, type Connections } from '@vane/infra';
+import { quietKafkajsTimers, type Connections } from '@vane/core';
 
 /**
  * One kafkajs client per process role. kafkajs's own console logging is

@@ -1,9 +1,9 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { registerVaneErrors } from '@vane/core/http';
 import type { ConfigStore } from './config-store';
 import type { ConfigContext } from './context';
 import { resolveSettings, type ConfigSettingsInput } from './options';
 import { registerAuth } from './plugins/auth';
-import { registerErrors } from './plugins/errors';
 import { appRoutes } from './routes/apps';
 import { dataRoutes } from './routes/data';
 import { healthRoutes } from './routes/health';
@@ -31,7 +31,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { allowUnionTypes: true } },
     logController: new LogController({ disableRequestLogging: true }),
   });
-  registerErrors(app);
+  registerVaneErrors(app);
   registerAuth(app, ctx);
   await app.register(healthRoutes, { ctx });
   await app.register(tenantRoutes, { ctx });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sandboxLimitsFromEnv } from '@vane/apps';
-import { connectionsFromEnv, infraPathsFromEnv, portFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, infraPathsFromEnv, portFromEnv, type Connections } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { ConfigView, createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';
 import { build } from './app';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppHost, DecisionLog, SnapshotScores, openGeo, sandboxLimitsFromEnv, startScoreClient } from '@vane/apps';
-import { connectionsFromEnv, portFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, portFromEnv, type Connections } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { createScoreClient } from '@vane/snapshots/client';
 import { ConfigView, createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';

@@ -2,7 +2,7 @@ import type { RemoteInfo } from 'node:dgram';
 import type { AddressInfo, Socket } from 'node:net';
 import dns2 from 'dns2';
 import { AppHost, DecisionLog, SnapshotScores, openGeo, sandboxLimitsFromEnv, startScoreClient } from '@vane/apps';
-import { connectionsFromEnv, portFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, portFromEnv, type Connections } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { createScoreClient } from '@vane/snapshots/client';
 import { ConfigView, createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';

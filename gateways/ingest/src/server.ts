@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { connectionsFromEnv, infraPathsFromEnv, portFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, infraPathsFromEnv, portFromEnv, type Connections } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { ConfigView, createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';
 import { build } from './app';

@@ -1,4 +1,4 @@
-import { portFromEnv } from '@vane/infra';
+import { portFromEnv } from '@vane/core';
 
 /** The snapshots gateway's settings: one validated object with defaults (only server.ts reads the environment). */
 export interface SnapshotSettings {

@@ -1,4 +1,4 @@
-import { connectionsFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, type Connections } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { createKafka, namingFromEnv, physicalTopic, type TopicNaming } from '@vane/topics';
 import { build, type SnapshotsApp } from './app';

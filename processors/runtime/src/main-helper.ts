@@ -1,4 +1,4 @@
-import { connectionsFromEnv, portFromEnv } from '@vane/infra';
+import { connectionsFromEnv, portFromEnv } from '@vane/core';
 import type { TopicName } from '@vane/schemas';
 import { namingFromEnv } from '@vane/topics';
 import type { ProcessorManifest } from './manifest';

@@ -1,4 +1,4 @@
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { createScyllaClient, runtimeOptionsFromEnv } from '@vane/runtime';
 import { namingFromEnv } from '@vane/topics';
 import { servingVersion, versionNaming } from './model-version';

@@ -1,4 +1,4 @@
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 
 /**
  * Scoring options (one validated object, defaults below). Entry files build

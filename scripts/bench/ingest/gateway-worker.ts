@@ -1,7 +1,7 @@
 // The ingest gateway as `vane run ingest` runs it (Kafka acks=all, spool,
 // config view), in its own process. argv: topic prefix, spool dir.
 // Parent messages: 'mark' (start counting CPU), 'stop' → {maxRss, stats} once the sink is idle and closed.
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { startGateway } from '../../../gateways/ingest/src/server';
 
 async function main(): Promise<void> {

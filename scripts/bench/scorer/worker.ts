@@ -1,7 +1,7 @@
 // One measured process of the scorer benchmark, so its peak RSS is its own.
 // argv: mode (bare | scorer | snapshots), topic prefix, expected record count, keyspace, database.
 // Reports with process.send; `scorer` and `snapshots` run until the parent sends 'stop'.
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { ScorerPipeline } from '@vane/scorer/src/pipeline';
 import { startServer } from '@vane/snapshots/src/server';
 import { defaultSettings } from '@vane/snapshots/src/options';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { infraPathsFromEnv, portFromEnv } from '@vane/infra';
+import { infraPathsFromEnv, portFromEnv } from '@vane/core';
 import { demoProbes, setupDemoApp } from './routing';
 import { Traffic } from './traffic';
 import { providers } from './world';

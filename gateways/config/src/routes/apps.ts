@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ENTITY_APP, ENTITY_APP_VERSION, appEntityId, appVersionEntityId, type App, type AppHistoryEntry, type AppPayload, type AppVersion, type ConfigState } from '@vane/topics';
+import { VaneError } from '@vane/core';
 import { appVersionBodySchema, checkVersionInput, refusal, testVersion, versionPayload, type AppVersionInput } from '../app-version-input';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
-import { ApiError } from '../plugins/errors';
 import { NAME, check, checkAppHostname, checkHostname, inZone, remove, upsert } from '../validation';
 
 /**
@@ -66,12 +66,12 @@ function checkDnsClaims(state: ConfigState, tenantId: string, appId: string, zon
   for (const other of state.allApps()) {
     if (other.appId === appId || !other.zone) continue;
     const overlap = inZone(zone, other.zone) || inZone(other.zone, zone);
-    if (other.tenantId !== tenantId && overlap) throw new ApiError('VANE_ERR_CONFLICT', `zone ${zone} is not available`, { field: 'body.zone' });
+    if (other.tenantId !== tenantId && overlap) throw new VaneError('VANE_ERR_CONFLICT', `zone ${zone} is not available`, { field: 'body.zone' });
     if (other.tenantId === tenantId && overlap && other.zone !== zone) {
-      throw new ApiError('VANE_ERR_CONFLICT', `zone ${zone} overlaps zone ${other.zone} of app ${other.appId}; apps of one zone share the same zone name`, { field: 'body.zone' });
+      throw new VaneError('VANE_ERR_CONFLICT', `zone ${zone} overlaps zone ${other.zone} of app ${other.appId}; apps of one zone share the same zone name`, { field: 'body.zone' });
     }
     const taken = hostnames.find((h) => other.hostnames.includes(h));
-    if (taken) throw new ApiError('VANE_ERR_CONFLICT', `${taken} is answered by app ${other.appId}`, { field: 'body.hostnames' });
+    if (taken) throw new VaneError('VANE_ERR_CONFLICT', `${taken} is answered by app ${other.appId}`, { field: 'body.hostnames' });
   }
 }
 
@@ -81,7 +81,7 @@ export async function appRoutes(app: FastifyInstance, opts: { ctx: ConfigContext
 
   function own(tenantId: string, appId: string): App {
     const held = store.state.app(appId);
-    if (!held || held.tenantId !== tenantId) throw new ApiError('VANE_ERR_NOT_FOUND', `no app ${appId}`);
+    if (!held || held.tenantId !== tenantId) throw new VaneError('VANE_ERR_NOT_FOUND', `no app ${appId}`);
     return held;
   }
 
@@ -119,7 +119,7 @@ export async function appRoutes(app: FastifyInstance, opts: { ctx: ConfigContext
         const { name, description } = request.body;
         check(NAME.test(name), 'body.name', 'must be 1-63 of a-z, 0-9 and "-"');
         const appId = `${tenantId}.${name}`;
-        if (store.state.app(appId)) throw new ApiError('VANE_ERR_CONFLICT', `app ${appId} exists`);
+        if (store.state.app(appId)) throw new VaneError('VANE_ERR_CONFLICT', `app ${appId} exists`);
         const { zone, hostnames } = dns(request.body);
         checkDnsClaims(store.state, tenantId, appId, zone, hostnames);
         const at = ctx.now();
@@ -205,12 +205,12 @@ export async function appRoutes(app: FastifyInstance, opts: { ctx: ConfigContext
   app.get<{ Params: { appId: string; version: string } }>('/v1/apps/:appId/versions/:version', { config: { access: 'read' } }, async (request) => {
     const held = own(tenantOf(request), request.params.appId);
     const version = store.state.appVersion(held.appId, Number(request.params.version));
-    if (!version) throw new ApiError('VANE_ERR_NOT_FOUND', `app ${held.appId} has no version ${request.params.version}`);
+    if (!version) throw new VaneError('VANE_ERR_NOT_FOUND', `app ${held.appId} has no version ${request.params.version}`);
     return { version: versionView(version) };
   });
 
   async function setPublished(tenantId: string, held: App, version: number, action: AppHistoryEntry['action'], actor: string): Promise<App> {
-    if (!store.state.appVersion(held.appId, version)) throw new ApiError('VANE_ERR_NOT_FOUND', `app ${held.appId} has no version ${version}`);
+    if (!store.state.appVersion(held.appId, version)) throw new VaneError('VANE_ERR_NOT_FOUND', `app ${held.appId} has no version ${version}`);
     const at = ctx.now();
     const entry: AppHistoryEntry = { action, version, previous: held.publishedVersion, at, actor };
     const payload: AppPayload = { ...payloadOf(held), publishedVersion: version, history: [...held.history, entry].slice(-HISTORY_KEPT) };
@@ -236,13 +236,13 @@ export async function appRoutes(app: FastifyInstance, opts: { ctx: ConfigContext
       store.exclusive(async () => {
         const tenantId = tenantOf(request);
         const held = own(tenantId, request.params.appId);
-        if (held.publishedVersion === null) throw new ApiError('VANE_ERR_CONFLICT', `app ${held.appId} is not published`);
+        if (held.publishedVersion === null) throw new VaneError('VANE_ERR_CONFLICT', `app ${held.appId} is not published`);
         let target = request.body?.version;
         if (target === undefined) {
           // The version published before the current one was: walk the publish chain back.
           const publishedBy = [...held.history].reverse().find((h) => h.action === 'publish' && h.version === held.publishedVersion);
           target = publishedBy?.previous ?? undefined;
-          if (target === undefined) throw new ApiError('VANE_ERR_CONFLICT', `app ${held.appId} has no earlier published version to roll back to`);
+          if (target === undefined) throw new VaneError('VANE_ERR_CONFLICT', `app ${held.appId} has no earlier published version to roll back to`);
         }
         return { app: appView(await setPublished(tenantId, held, target, 'rollback', actorOf(request))) };
       }),

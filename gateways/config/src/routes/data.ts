@@ -11,9 +11,9 @@ import {
   type CustomDataVersionPayload,
   type DataHistoryEntry,
 } from '@vane/topics';
+import { VaneError } from '@vane/core';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
-import { ApiError } from '../plugins/errors';
 import { NAME, check, jsonBytes, upsert } from '../validation';
 
 /**
@@ -45,7 +45,7 @@ export async function dataRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
 
   function held(tenantId: string, name: string): CustomData {
     const set = store.state.customData(tenantId, name);
-    if (!set) throw new ApiError('VANE_ERR_NOT_FOUND', `no data set ${name}`);
+    if (!set) throw new VaneError('VANE_ERR_NOT_FOUND', `no data set ${name}`);
     return set;
   }
 
@@ -62,7 +62,7 @@ export async function dataRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
     check(NAME.test(name), 'params.name', 'must be 1-63 of a-z, 0-9 and "-"');
     check(request.body !== undefined, 'body', 'send a JSON document');
     const bytes = jsonBytes(request.body);
-    if (bytes > settings.maxDataBytes) throw new ApiError('VANE_ERR_PAYLOAD_TOO_LARGE', `the document has ${bytes} bytes; the limit is ${settings.maxDataBytes}`);
+    if (bytes > settings.maxDataBytes) throw new VaneError('VANE_ERR_PAYLOAD_TOO_LARGE', `the document has ${bytes} bytes; the limit is ${settings.maxDataBytes}`);
     return store.exclusive(async () => {
       const set = store.state.customData(tenantId, name);
       const current = set ? store.state.customDataVersion(tenantId, name, set.currentVersion) : undefined;
@@ -97,7 +97,7 @@ export async function dataRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
     const tenantId = tenantOf(request);
     const set = held(tenantId, request.params.name);
     const current = store.state.customDataVersion(tenantId, set.name, set.currentVersion);
-    if (!current) throw new ApiError('VANE_ERR_NOT_FOUND', `data set ${set.name} has no version ${set.currentVersion}`);
+    if (!current) throw new VaneError('VANE_ERR_NOT_FOUND', `data set ${set.name} has no version ${set.currentVersion}`);
     return versionView(current);
   });
 
@@ -114,7 +114,7 @@ export async function dataRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
     const tenantId = tenantOf(request);
     const set = held(tenantId, request.params.name);
     const version = store.state.customDataVersion(tenantId, set.name, Number(request.params.version));
-    if (!version) throw new ApiError('VANE_ERR_NOT_FOUND', `data set ${set.name} has no version ${request.params.version} (the last ${settings.maxDataVersions} are kept)`);
+    if (!version) throw new VaneError('VANE_ERR_NOT_FOUND', `data set ${set.name} has no version ${request.params.version} (the last ${settings.maxDataVersions} are kept)`);
     return versionView(version);
   });
 
@@ -129,9 +129,9 @@ export async function dataRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
         if (target === undefined) {
           const madeCurrent = [...set.history].reverse().find((h) => h.version === set.currentVersion && h.action === 'push');
           target = madeCurrent?.previous ?? undefined;
-          if (target === undefined) throw new ApiError('VANE_ERR_CONFLICT', `data set ${set.name} has no earlier version to roll back to`);
+          if (target === undefined) throw new VaneError('VANE_ERR_CONFLICT', `data set ${set.name} has no earlier version to roll back to`);
         }
-        if (!store.state.customDataVersion(tenantId, set.name, target)) throw new ApiError('VANE_ERR_NOT_FOUND', `data set ${set.name} has no version ${target}`);
+        if (!store.state.customDataVersion(tenantId, set.name, target)) throw new VaneError('VANE_ERR_NOT_FOUND', `data set ${set.name} has no version ${target}`);
         const at = ctx.now();
         const actor = actorOf(request);
         const entry: DataHistoryEntry = { action: 'rollback', version: target, previous: set.currentVersion, at, actor };

@@ -14,9 +14,9 @@ import {
   type Site,
   type SitePayload,
 } from '@vane/topics';
+import { VaneError } from '@vane/core';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
-import { ApiError } from '../plugins/errors';
 import { check, checkHostname, upsert } from '../validation';
 import { visibleProvider } from './providers';
 
@@ -64,7 +64,7 @@ export async function siteRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
 
   function ownSite(tenantId: string, siteId: string): Site {
     const site = store.state.site(siteId);
-    if (!site || site.tenantId !== tenantId) throw new ApiError('VANE_ERR_NOT_FOUND', `no site ${siteId}`);
+    if (!site || site.tenantId !== tenantId) throw new VaneError('VANE_ERR_NOT_FOUND', `no site ${siteId}`);
     return site;
   }
 
@@ -192,7 +192,7 @@ export async function siteRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
       const site = ownSite(tenantId, request.params.siteId);
       const entity = store.state.entity(request.params.keyId);
       const key = entity && entity.entityType === ENTITY_KEY && entity.tenantId === tenantId ? parseKeyPayload(entity.payload) : null;
-      if (!entity || !key || key.siteId !== site.siteId) throw new ApiError('VANE_ERR_NOT_FOUND', `no key ${request.params.keyId} for site ${site.siteId}`);
+      if (!entity || !key || key.siteId !== site.siteId) throw new VaneError('VANE_ERR_NOT_FOUND', `no key ${request.params.keyId} for site ${site.siteId}`);
       if (!key.revoked) {
         await store.write([upsert(store.state, entity.entityId, ENTITY_KEY, tenantId, { ...key, revoked: true, revokedAt: ctx.now() }, actorOf(request), ctx.now())]);
       }

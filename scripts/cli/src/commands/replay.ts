@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Client as CqlClient } from 'cassandra-driver';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import { createClickhouseClient, createScyllaClient, readChangelog } from '@vane/runtime';
 import { applyTopics, createKafka, physicalTopic } from '@vane/topics';
 import { ORIGINAL_VERSION, SERVING_TABLE, checkLabel, ensureServingTable, servingVersion, versionNaming, versionedTopics, type VersionNaming } from '@vane/scorer/src/model-version';

@@ -13,6 +13,8 @@ export interface Connections {
   kafkaBrokers: string[];
   /** Kafka client id prefix (VANE_KAFKA_CLIENT_ID, default 'vane'). */
   kafkaClientId: string;
+  /** Print kafkajs's own log lines to stderr (VANE_KAFKA_DEBUG, a boolean; default off). */
+  kafkaDebug?: boolean;
   /** Confluent-compatible schema registry base URL (VANE_REGISTRY_URL). */
   registryUrl: string;
   /** ScyllaDB/Cassandra contact points host:port (VANE_SCYLLA_CONTACT_POINTS, comma separated). */
@@ -45,6 +47,7 @@ export function connectionsFromEnv(env: Env): Connections {
   return {
     kafkaBrokers: read.list('VANE_KAFKA_BROKERS') ?? [`127.0.0.1:${port('VANE_KAFKA_PORT', 9092)}`],
     kafkaClientId: read.string('VANE_KAFKA_CLIENT_ID', { default: 'vane' }),
+    kafkaDebug: read.bool('VANE_KAFKA_DEBUG', { default: false }),
     registryUrl: read.string('VANE_REGISTRY_URL') ?? `http://127.0.0.1:${port('VANE_REGISTRY_PORT', 8081)}/apis/ccompat/v7`,
     scyllaContactPoints: read.list('VANE_SCYLLA_CONTACT_POINTS') ?? [`127.0.0.1:${port('VANE_CASSANDRA_PORT', 9042)}`],
     scyllaDatacenter: read.string('VANE_SCYLLA_DATACENTER', { default: 'datacenter1' }),

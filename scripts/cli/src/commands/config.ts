@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { isVaneErrorCode, VaneError } from '@vane/core';
+import { isVaneErrorCode, readEnv, VaneError } from '@vane/core';
 import { operatorTokenFile } from '@vane/config/src/server';
 import type { CliEnvironment } from '../environment';
 
@@ -42,7 +42,8 @@ class ConfigClient {
   ) {}
 
   private url(): string {
-    return (this.caller.configUrl ?? this.e.env.VANE_CONFIG_URL ?? `http://127.0.0.1:${this.e.env.VANE_CONFIG_PORT || '7071'}`).replace(/\/$/, '');
+    const read = readEnv(this.e.env);
+    return (this.caller.configUrl ?? read.string('VANE_CONFIG_URL') ?? `http://127.0.0.1:${read.port('VANE_CONFIG_PORT', { default: 7071 })}`).replace(/\/$/, '');
   }
 
   private token(): { token: string; tenant?: string } {

@@ -109,9 +109,9 @@ export interface VaneErrorOptions {
 export class VaneError extends Error {
   readonly code: VaneErrorCode;
   readonly retriable: boolean;
-  readonly field?: string;
-  readonly details?: Record<string, unknown>;
-  readonly retryAfter?: number;
+  declare readonly field?: string;
+  declare readonly details?: Record<string, unknown>;
+  declare readonly retryAfter?: number;
 
   constructor(code: VaneErrorCode, message: string, options: VaneErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -45,8 +45,8 @@ interface ValidationItem {
 
 type FastifyLikeError = Error & { code?: string; statusCode?: number; validation?: ValidationItem[]; validationContext?: string; retryAfter?: unknown };
 
-/** Marks the handler so tests (and anyone) can tell a gateway answers errors through this plugin. */
-export const vaneErrorsMarker = Symbol.for('vane.errors');
+/** The instances registerVaneErrors was called on. */
+const registered = new WeakSet<FastifyInstance>();
 
 function fieldOf(context: string | undefined, item: ValidationItem | undefined): string {
   const path = (item?.instancePath ?? '').split('/').filter(Boolean);
@@ -106,17 +106,16 @@ function send(reply: FastifyReply, result: ErrorAnswer, options: VaneErrorsOptio
  * instance, before routes are registered; child scopes inherit both).
  */
 export function registerVaneErrors(app: FastifyInstance, options: VaneErrorsOptions = {}): void {
-  const onError = (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+  app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const result = errorAnswer(error, options);
     if (result.body.code === 'VANE_ERR_INTERNAL') request.log.error({ err: error }, 'unexpected error');
     return send(reply, result, options, request);
-  };
-  Object.defineProperty(onError, vaneErrorsMarker, { value: true });
-  app.setErrorHandler(onError);
+  });
   app.setNotFoundHandler((request, reply) => send(reply, answer('VANE_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`), options, request));
+  registered.add(app);
 }
 
-/** Whether `app` answers errors through registerVaneErrors. */
+/** Whether registerVaneErrors was called on `app` (a gateway's root instance). */
 export function answersVaneErrors(app: FastifyInstance): boolean {
-  return (app.errorHandler as unknown as Record<symbol, unknown>)[vaneErrorsMarker] === true;
+  return registered.has(app);
 }

@@ -15,6 +15,8 @@ import { siteKeyRoutes } from './routes/site-keys';
 import { siteRoutes } from './routes/sites';
 import { tenantRoutes } from './routes/tenants';
 
+export { MemoryConfigStore, type ConfigStore } from './config-store';
+
 /**
  * The config service as a Fastify instance, not listening (server.ts
  * listens). Tests pass a MemoryConfigStore; the server passes the store that

@@ -20,6 +20,9 @@ import { scriptRoutes } from './routes/script';
 import { serverLogRoutes } from './routes/server-log';
 import { sessionInitRoutes } from './routes/session-init';
 
+export { RecordEncoder } from './record-encoder';
+export type { RecordSink, SinkStats } from './durable-sink';
+
 /**
  * The ingest gateway as a Fastify instance, not listening (server.ts
  * listens). Everything it talks to comes in through the options: tests pass a

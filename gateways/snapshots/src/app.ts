@@ -5,6 +5,8 @@ import { scoreRoutes } from './routes/scores';
 import { SnapshotCache } from './snapshot-cache';
 import type { ScoreTable } from './score-table';
 
+export { ScoreTable } from './score-table';
+
 /** Where the gateway's scores come from (ScoreFeed in production, a bare table in tests). */
 export interface ScoreSource {
   readonly table: ScoreTable;

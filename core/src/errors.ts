@@ -60,7 +60,7 @@ export const errorCodes = {
   VANE_ERR_SPOOL_FULL: { status: 503, retriable: true, doc: 'Kafka is unreachable and the local spool is full; retry after Retry-After' },
   VANE_ERR_SPOOL: { status: 503, retriable: true, doc: 'the local spool cannot be written or read' },
   // Resources.
-  VANE_ERR_NOT_FOUND: { status: 404, retriable: false, doc: 'no such route or object (another tenant’s objects included)' },
+  VANE_ERR_NOT_FOUND: { status: 404, retriable: false, doc: "no such route or object (another tenant's objects look the same)" },
   VANE_ERR_CONFLICT: { status: 409, retriable: false, doc: 'the change conflicts with what exists' },
   VANE_ERR_NOT_READY: { status: 503, retriable: true, doc: 'the service is still loading its state; retry after Retry-After' },
   VANE_ERR_INTERNAL: { status: 500, retriable: false, doc: 'an unexpected error (logged by the service)' },

@@ -43,7 +43,7 @@ interface ValidationItem {
   params?: Record<string, unknown>;
 }
 
-type FastifyLikeError = Error & { code?: string; statusCode?: number; validation?: ValidationItem[]; validationContext?: string; retryAfter?: unknown };
+type FastifyLikeError = Error & { code?: string; statusCode?: number; validation?: ValidationItem[]; validationContext?: string };
 
 /** The instances registerVaneErrors was called on. */
 const registered = new WeakSet<FastifyInstance>();

@@ -4,7 +4,7 @@
 // index.ts: sends {port} when listening, {maxRss, stats} on 'stop'.
 import { AppHost, DecisionLog, openGeo, sandboxLimitsFromEnv } from '@vane/apps';
 import { build } from '@vane/decide/src/app';
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { namingFromEnv } from '@vane/topics';
 import { benchConfig, benchScores } from '../dns/routing-config';

@@ -4,7 +4,7 @@
 // bench's topic prefix). Forked by index.ts: sends {port} when listening,
 // {maxRss, stats} on 'stop'.
 import { AppHost, DecisionLog, openGeo, sandboxLimitsFromEnv } from '@vane/apps';
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { build } from '@vane/dns/src/app';
 import { listen } from '@vane/dns/src/server';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { SchemaCodec, schemaFiles, topicNames } from '@vane/schemas';
 import { applyTopics, configChange, createKafka, keyEntityId, keyHash, physicalTopic, valueSubjectOf, writeConfigChanges } from '@vane/topics';
 

@@ -1,12 +1,54 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { infraPathsFromEnv, portFromEnv } from '@vane/infra';
+import { infraPathsFromEnv, readEnv, type Env } from '@vane/core';
 import { demoProbes, setupDemoApp } from './routing';
 import { Traffic } from './traffic';
 import { providers } from './world';
 
-type Env = Record<string, string | undefined>;
+/** Everything the simulator reads from the environment, checked before it starts. */
+export interface SimulatorOptions {
+  /** VANE_SIM_INGEST_URL, default http://127.0.0.1:$VANE_INGEST_PORT. */
+  ingestUrl: string;
+  /** VANE_SIM_DECIDE_URL, default http://127.0.0.1:$VANE_DECIDE_PORT. */
+  decideUrl: string;
+  /** VANE_CONFIG_URL, default http://127.0.0.1:$VANE_CONFIG_PORT. */
+  configUrl: string;
+  /** VANE_CONFIG_OPERATOR_TOKEN, else read from this file (VANE_CONFIG_OPERATOR_TOKEN_FILE, default $VANE_HOME/config/operator-token). */
+  operatorToken: string | undefined;
+  tokenFile: string;
+  /** VANE_SIM_RATE: page loads per second, (0, 1000], default 2. */
+  rate: number;
+  /** VANE_SIM_DOMAIN, default demo.vane.test. */
+  domain: string;
+  /** VANE_SIM_SEED, default from the clock. */
+  seed: number;
+  /** VANE_SIM_TENANT: tenant of the demo app, default "default". */
+  tenant: string;
+  /** Where the demo site is kept ($VANE_HOME/simulator/<prefix>site.json). */
+  stateFile: string;
+  /** VANE_STATUS_INTERVAL_MS, default 30000. */
+  statusIntervalMs: number;
+}
+
+export function simulatorOptionsFromEnv(env: Env, now = Date.now()): SimulatorOptions {
+  const read = readEnv(env);
+  const home = infraPathsFromEnv(env).home;
+  const local = (name: string, fallback: number): string => `http://127.0.0.1:${read.port(name, { default: fallback })}`;
+  return {
+    ingestUrl: read.string('VANE_SIM_INGEST_URL') ?? local('VANE_INGEST_PORT', 7070),
+    decideUrl: read.string('VANE_SIM_DECIDE_URL') ?? local('VANE_DECIDE_PORT', 7072),
+    configUrl: read.string('VANE_CONFIG_URL') ?? local('VANE_CONFIG_PORT', 7071),
+    operatorToken: read.string('VANE_CONFIG_OPERATOR_TOKEN'),
+    tokenFile: read.string('VANE_CONFIG_OPERATOR_TOKEN_FILE', { default: join(home, 'config', 'operator-token') }),
+    rate: read.number('VANE_SIM_RATE', { default: 2, above: 0, max: 1000 }),
+    domain: read.string('VANE_SIM_DOMAIN', { default: 'demo.vane.test' }),
+    seed: read.int('VANE_SIM_SEED', { default: now % 2 ** 31 }),
+    tenant: read.string('VANE_SIM_TENANT', { default: 'default' }),
+    stateFile: join(home, 'simulator', `${read.string('VANE_TOPIC_PREFIX', { default: '' })}site.json`),
+    statusIntervalMs: read.int('VANE_STATUS_INTERVAL_MS', { default: 30_000, min: 1 }),
+  };
+}
 
 interface DemoSite {
   siteId: string;
@@ -46,17 +88,14 @@ async function sessionStatus(ingestUrl: string, key: string): Promise<number> {
  * while the service starts, then has every page load ask the decide gateway.
  * Without a config service the simulator goes on with ingest traffic only.
  */
-async function routeThroughDecide(traffic: Traffic, env: Env, log: (line: string) => void, stopping: () => boolean): Promise<void> {
-  const home = infraPathsFromEnv(env).home;
-  const tokenFile = env.VANE_CONFIG_OPERATOR_TOKEN_FILE || join(home, 'config', 'operator-token');
-  const configUrl = env.VANE_CONFIG_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_CONFIG_PORT', 7071)}`;
-  const decideUrl = env.VANE_SIM_DECIDE_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_DECIDE_PORT', 7072)}`;
+async function routeThroughDecide(traffic: Traffic, options: SimulatorOptions, log: (line: string) => void, stopping: () => boolean): Promise<void> {
+  const { tokenFile, configUrl, decideUrl } = options;
   let lastError = '';
   for (let attempt = 0; attempt < 60 && !stopping(); attempt++) {
     try {
-      const operatorToken = env.VANE_CONFIG_OPERATOR_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
+      const operatorToken = options.operatorToken ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
       if (!operatorToken) throw new Error(`no operator token yet (${tokenFile})`);
-      const appId = await setupDemoApp({ configUrl, operatorToken, tenant: env.VANE_SIM_TENANT || 'default' });
+      const appId = await setupDemoApp({ configUrl, operatorToken, tenant: options.tenant });
       traffic.decide = { url: decideUrl, appId };
       log(`demo routing app ${appId} published; page loads now ask ${decideUrl}/v1/decide/${appId}`);
       return;
@@ -75,11 +114,8 @@ async function routeThroughDecide(traffic: Traffic, env: Env, log: (line: string
  * SIGINT/SIGTERM, with a status line every VANE_STATUS_INTERVAL_MS.
  */
 export async function main(env: Env): Promise<void> {
-  const ingestUrl = env.VANE_SIM_INGEST_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_INGEST_PORT', 7070)}`;
-  const rate = Number(env.VANE_SIM_RATE ?? 2);
-  if (!Number.isFinite(rate) || rate <= 0 || rate > 1000) throw new Error(`VANE_SIM_RATE=${env.VANE_SIM_RATE} must be a number of page loads per second in (0, 1000]`);
-  const domain = env.VANE_SIM_DOMAIN || 'demo.vane.test';
-  const stateFile = join(infraPathsFromEnv(env).home, 'simulator', `${env.VANE_TOPIC_PREFIX ?? ''}site.json`);
+  const options = simulatorOptionsFromEnv(env);
+  const { ingestUrl, rate, domain, stateFile } = options;
   const log = (line: string): void => {
     process.stderr.write(`simulator: ${line}\n`);
   };
@@ -110,10 +146,10 @@ export async function main(env: Env): Promise<void> {
   }
   if (stopping || !site) return;
 
-  const traffic = new Traffic({ ingestUrl, key: site.key, domain: site.domain, seed: Number(env.VANE_SIM_SEED ?? Date.now() % 2 ** 31) });
+  const traffic = new Traffic({ ingestUrl, key: site.key, domain: site.domain, seed: options.seed });
   log(`sending ${rate} page load(s)/s to ${ingestUrl} for ${site.domain}`);
-  void routeThroughDecide(traffic, env, log, () => stopping);
-  const statusEvery = Number(env.VANE_STATUS_INTERVAL_MS ?? 30_000);
+  void routeThroughDecide(traffic, options, log, () => stopping);
+  const statusEvery = options.statusIntervalMs;
   let lastStatus = Date.now();
   const interval = 1000 / rate;
   let next = Date.now();

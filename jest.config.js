@@ -4,7 +4,7 @@
 // stops again if it started it.
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
 const { existsSync } = require('node:fs');
-const roots = ['infra', 'topics', 'schemas', 'lib', 'processors', 'gateways', 'scripts'].filter((d) => existsSync(`${__dirname}/${d}`)).map((d) => `<rootDir>/${d}`);
+const roots = ['core', 'infra', 'topics', 'schemas', 'lib', 'processors', 'gateways', 'scripts'].filter((d) => existsSync(`${__dirname}/${d}`)).map((d) => `<rootDir>/${d}`);
 const ignore = ['/node_modules/', '/scratch-'];
 
 module.exports = {

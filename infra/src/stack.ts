@@ -1,5 +1,4 @@
-import type { InfraPaths } from './config';
-import { VaneError } from './errors';
+import { VaneError, type InfraPaths } from '@vane/core';
 import type { ServiceDefinition } from './service';
 import { cassandra } from './services/cassandra';
 import { clickhouse } from './services/clickhouse';

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { InfraPaths } from './config';
-import { portFromEnv } from './config';
-import { VaneError } from './errors';
+import { portFromEnv, VaneError, type InfraPaths } from '@vane/core';
 import { portFree } from './probe';
 import type { ServiceContext, ServiceDefinition } from './service';
 

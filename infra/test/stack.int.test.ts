@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { infraPathsFromEnv, portFree, stackDown, stackStatus, stackUp, VaneError } from '../src';
+import { infraPathsFromEnv, VaneError } from '@vane/core';
+import { portFree, stackDown, stackStatus, stackUp } from '../src';
 import { freePort } from '../../scripts/test-support/ports';
 
 const quiet = (): void => undefined;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VaneError } from '../src/errors';
+import { VaneError } from '@vane/core';
 import { httpGet, portFree } from '../src/probe';
 import type { ServiceDefinition } from '../src/service';
 import { contextFor, serviceStatus, stopService, upService } from '../src/supervisor';

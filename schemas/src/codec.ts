@@ -1,6 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Type, type Schema } from 'avsc';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 
 /**
  * Confluent wire format: byte 0 = magic 0, bytes 1-4 = schema id (big-endian
@@ -90,7 +90,7 @@ export class SchemaCodec {
       schema: JSON.stringify(schema),
     });
     if (res.status !== 200) {
-      throw new VaneError('VANE_ERR_REGISTRY', `compatibility check for ${subject} failed with HTTP ${res.status}: ${JSON.stringify(res.json)}`);
+      throw new VaneError('VANE_ERR_REGISTRY', `compatibility check for ${subject} failed with HTTP ${res.status}: ${JSON.stringify(res.json)}`, { retriable: false });
     }
     const body = res.json as { is_compatible?: boolean; messages?: string[] };
     return { subjectExists: true, compatible: body.is_compatible === true, messages: body.messages ?? [] };
@@ -107,7 +107,7 @@ export class SchemaCodec {
     }
     const config = await this.request('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: 'BACKWARD' });
     if (config.status !== 200) {
-      throw new VaneError('VANE_ERR_REGISTRY', `setting BACKWARD compatibility on ${subject} failed with HTTP ${config.status}: ${JSON.stringify(config.json)}`);
+      throw new VaneError('VANE_ERR_REGISTRY', `setting BACKWARD compatibility on ${subject} failed with HTTP ${config.status}: ${JSON.stringify(config.json)}`, { retriable: false });
     }
     try {
       const { id } = await this.registry.register(

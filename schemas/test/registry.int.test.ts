@@ -1,4 +1,4 @@
-import { connectionsFromEnv, VaneError } from '@vane/infra';
+import { connectionsFromEnv, VaneError } from '@vane/core';
 import { randomBytes } from 'node:crypto';
 import { SchemaCodec, avroType, backwardCompatible, schemaFiles, type Measurement } from '../src';
 import { base, compatible, incompatible } from './probe-schemas';

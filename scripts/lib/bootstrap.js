@@ -10,7 +10,7 @@ const root = join(__dirname, '..', '..');
 
 function manifests() {
   const files = [join(root, 'package.json'), join(root, 'package-lock.json')];
-  for (const group of ['schemas', 'topics', 'lib', 'infra', 'processors', 'gateways', 'scripts']) {
+  for (const group of ['core', 'schemas', 'topics', 'lib', 'infra', 'processors', 'gateways', 'scripts']) {
     const dir = join(root, group);
     if (existsSync(join(dir, 'package.json'))) files.push(join(dir, 'package.json'));
     if (!existsSync(dir)) continue;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin } from 'kafkajs';
-import { connectionsFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, type Connections } from '@vane/core';
 import { SchemaCodec, schemaFiles, topicNames } from '@vane/schemas';
 import { applyTopics, createKafka, physicalTopic, valueSubjectOf, type TopicNaming } from '@vane/topics';
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { infraPathsFromEnv, stackUp } from '@vane/infra';
+import { infraPathsFromEnv } from '@vane/core';
+import { stackUp } from '@vane/infra';
 import { startedFile } from './started-file';
 
 /** Brings the local stack up for integration tests, remembering what this run started. */

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { infraPathsFromEnv, stackDown } from '@vane/infra';
+import { infraPathsFromEnv } from '@vane/core';
+import { stackDown } from '@vane/infra';
 import { startedFile } from './started-file';
 
 /** Stops exactly the services the global setup started (never a stack the developer was already running). */

@@ -1,3 +1,4 @@
+import { readEnv, VaneError, type Env } from '@vane/core';
 import type { TopicName } from '@vane/schemas';
 
 /**
@@ -12,10 +13,10 @@ export interface TopicNaming {
 
 export const defaultNaming: TopicNaming = { prefix: '' };
 
-export function namingFromEnv(env: Record<string, string | undefined>): TopicNaming {
-  const prefix = env.VANE_TOPIC_PREFIX ?? '';
+export function namingFromEnv(env: Env): TopicNaming {
+  const prefix = readEnv(env).string('VANE_TOPIC_PREFIX', { default: '' });
   if (prefix && !/^[A-Za-z0-9._-]+$/.test(prefix)) {
-    throw new Error(`VANE_TOPIC_PREFIX=${prefix} may only hold letters, digits, '.', '_' and '-'`);
+    throw new VaneError('VANE_ERR_CONFIG', `VANE_TOPIC_PREFIX=${prefix} may only hold letters, digits, '.', '_' and '-'`);
   }
   return { prefix };
 }

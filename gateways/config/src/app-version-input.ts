@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_TTL, fallbackDecision, parseTarget, runAppTests, type AppProvider, type TestReport } from '@vane/apps';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import type { AppFallback, AppProviderBinding, AppTestCase, AppVersionPayload, ConfigState } from '@vane/config-model';
-import { ApiError } from './plugins/errors';
 import { visibleProvider } from './routes/providers';
 import { NAME, check, checkAddresses, checkHostname, checkUrl, jsonBytes } from './validation';
 
@@ -116,30 +115,25 @@ export function checkVersionInput(state: ConfigState, tenantId: string, input: A
 
 /** Runs the version's test cases; VANE_ERR_APP_COMPILE / _INIT when it does not load. */
 export async function testVersion(state: ConfigState, tenantId: string, appId: string, version: number, input: AppVersionInput, limits: Parameters<typeof runAppTests>[1]): Promise<TestReport> {
-  try {
-    return await runAppTests(
-      {
-        appId,
-        version,
-        source: input.source,
-        providers: resolveProviders(state, tenantId, input.providers),
-        fallback: input.fallback,
-        ttl: input.ttl ?? 60,
-        settings: input.settings ?? null,
-        tests: input.tests,
-      },
-      limits,
-    );
-  } catch (error) {
-    if (error instanceof VaneError) throw new ApiError(error.code, error.message);
-    throw error;
-  }
+  return runAppTests(
+    {
+      appId,
+      version,
+      source: input.source,
+      providers: resolveProviders(state, tenantId, input.providers),
+      fallback: input.fallback,
+      ttl: input.ttl ?? 60,
+      settings: input.settings ?? null,
+      tests: input.tests,
+    },
+    limits,
+  );
 }
 
-export function refusal(report: TestReport): ApiError {
+export function refusal(report: TestReport): VaneError {
   const f = report.failing!;
   const what = f.mismatches.map((m) => `${m} expected ${JSON.stringify((f.expected as Record<string, unknown>)[m])}, got ${JSON.stringify((f.actual as unknown as Record<string, unknown>)[m])}`).join('; ');
-  return new ApiError('VANE_ERR_APP_TEST_FAILED', `test case "${f.name}" failed: ${what}${f.actual.error ? ` (${f.actual.error})` : ''}`, { details: { failing: f, cases: report.cases } });
+  return new VaneError('VANE_ERR_APP_TEST_FAILED', `test case "${f.name}" failed: ${what}${f.actual.error ? ` (${f.actual.error})` : ''}`, { details: { failing: f, cases: report.cases } });
 }
 
 export function versionPayload(appId: string, tenantId: string, version: number, input: AppVersionInput, report: TestReport, actor: string, at: number): AppVersionPayload {
@@ -160,6 +154,6 @@ export function versionPayload(appId: string, tenantId: string, version: number,
     testReport: { passed: report.cases.length, durationMs: report.durationMs },
   };
   // config.changes.v1 keeps one record per version: it must fit in a Kafka message with room to spare.
-  if (jsonBytes(payload) > 900 * 1024) throw new ApiError('VANE_ERR_PAYLOAD_TOO_LARGE', 'source, settings and tests together exceed 900 KiB');
+  if (jsonBytes(payload) > 900 * 1024) throw new VaneError('VANE_ERR_PAYLOAD_TOO_LARGE', 'source, settings and tests together exceed 900 KiB');
   return payload;
 }

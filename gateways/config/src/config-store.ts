@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import type { ConfigChange, SchemaCodec } from '@vane/schemas';
 import type { TopicNaming } from '@vane/topics';
 import { ConfigState, writeConfigChanges, writeConfigTombstones, type ConfigView } from '@vane/config-model';

@@ -1,4 +1,5 @@
 import { resolveSandboxLimits, type SandboxLimits } from '@vane/apps';
+import { VaneError } from '@vane/core';
 
 /**
  * The config service's settings: one validated object with defaults. Only
@@ -38,8 +39,8 @@ export function resolveSettings(partial: ConfigSettingsInput): ConfigSettings {
   const settings: ConfigSettings = { ...defaultSettings, ...partial, sandbox: resolveSandboxLimits(partial.sandbox) };
   for (const name of ['maxSourceBytes', 'maxDataBytes', 'maxDataVersions', 'maxTests'] as const) {
     const value = settings[name];
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`config setting ${name} must be a positive integer, got ${String(value)}`);
+    if (!Number.isInteger(value) || value <= 0) throw new VaneError('VANE_ERR_CONFIG', `config setting ${name} must be a positive integer, got ${String(value)}`);
   }
-  if (settings.operatorToken.length < 24) throw new Error('the operator token (VANE_CONFIG_OPERATOR_TOKEN) must have at least 24 characters');
+  if (settings.operatorToken.length < 24) throw new VaneError('VANE_ERR_CONFIG', 'the operator token (VANE_CONFIG_OPERATOR_TOKEN) must have at least 24 characters');
   return settings;
 }

@@ -3,15 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sandboxLimitsFromEnv } from '@vane/apps';
-import { connectionsFromEnv, infraPathsFromEnv, portFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, infraPathsFromEnv, readEnv, type Connections, type Env } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';
 import { ConfigView } from '@vane/config-model';
 import { build } from './app';
 import { KafkaConfigStore } from './config-store';
 import { defaultSettings, type ConfigSettingsInput } from './options';
-
-type Env = Record<string, string | undefined>;
 
 /** Everything the running service needs, read from the environment once (by main.ts). */
 export interface ServerOptions {
@@ -25,22 +23,15 @@ export interface ServerOptions {
   log: (line: string) => void;
 }
 
-function positive(env: Env, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${raw} is not a positive integer`);
-  return value;
-}
-
 /** The operators' token file of a VANE_HOME (also read by `vane tenants …`). */
 export function operatorTokenFile(env: Env): string {
-  return env.VANE_CONFIG_OPERATOR_TOKEN_FILE || join(infraPathsFromEnv(env).home, 'config', 'operator-token');
+  return readEnv(env).string('VANE_CONFIG_OPERATOR_TOKEN_FILE') ?? join(infraPathsFromEnv(env).home, 'config', 'operator-token');
 }
 
 /** VANE_CONFIG_OPERATOR_TOKEN, else the token kept in the token file (generated there once, mode 0600). */
 export function operatorToken(env: Env, log: (line: string) => void = () => undefined): string {
-  if (env.VANE_CONFIG_OPERATOR_TOKEN) return env.VANE_CONFIG_OPERATOR_TOKEN;
+  const given = readEnv(env).string('VANE_CONFIG_OPERATOR_TOKEN');
+  if (given) return given;
   const file = operatorTokenFile(env);
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
@@ -51,18 +42,22 @@ export function operatorToken(env: Env, log: (line: string) => void = () => unde
 }
 
 export function serverOptionsFromEnv(env: Env, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ServerOptions {
-  const settings: ConfigSettingsInput = {
-    host: env.VANE_CONFIG_HOST || defaultSettings.host,
-    port: portFromEnv(env, 'VANE_CONFIG_PORT', defaultSettings.port),
-    operatorToken: operatorToken(env, log),
+  const read = readEnv(env);
+  // Everything is read and checked before the token file is written: a bad value stops the service first.
+  const settings: Omit<ConfigSettingsInput, 'operatorToken'> = {
+    host: read.string('VANE_CONFIG_HOST', { default: defaultSettings.host }),
+    port: read.port('VANE_CONFIG_PORT', { default: defaultSettings.port }),
     sandbox: sandboxLimitsFromEnv(env),
   };
-  const optional = { maxSourceBytes: 'VANE_CONFIG_MAX_SOURCE_BYTES', maxDataBytes: 'VANE_CONFIG_MAX_DATA_BYTES', maxDataVersions: 'VANE_CONFIG_MAX_DATA_VERSIONS', maxTests: 'VANE_CONFIG_MAX_TESTS' } as const;
-  for (const [key, name] of Object.entries(optional) as [keyof typeof optional, string][]) {
-    const value = positive(env, name);
+  const limits = { maxSourceBytes: 'VANE_CONFIG_MAX_SOURCE_BYTES', maxDataBytes: 'VANE_CONFIG_MAX_DATA_BYTES', maxDataVersions: 'VANE_CONFIG_MAX_DATA_VERSIONS', maxTests: 'VANE_CONFIG_MAX_TESTS' } as const;
+  for (const [key, name] of Object.entries(limits) as [keyof typeof limits, string][]) {
+    const value = read.int(name, { min: 1 });
     if (value !== undefined) settings[key] = value;
   }
-  return { settings, connections: connectionsFromEnv(env), naming: namingFromEnv(env), operatorTokenFile: operatorTokenFile(env), logLevel: env.VANE_CONFIG_LOG_LEVEL || 'warn', log };
+  const connections = connectionsFromEnv(env);
+  const naming = namingFromEnv(env);
+  const logLevel = read.string('VANE_CONFIG_LOG_LEVEL', { default: 'warn' });
+  return { settings: { ...settings, operatorToken: operatorToken(env, log) }, connections, naming, operatorTokenFile: operatorTokenFile(env), logLevel, log };
 }
 
 export interface RunningService {

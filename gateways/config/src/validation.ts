@@ -2,7 +2,7 @@ import ipaddr from 'ipaddr.js';
 import { isHostname, isUrl } from '@vane/apps';
 import type { ConfigChange } from '@vane/schemas';
 import { configChange, type ConfigState } from '@vane/config-model';
-import { ApiError } from './plugins/errors';
+import { VaneError } from '@vane/core';
 
 /** Names and ids the config service accepts. */
 export const TENANT_ID = /^[a-z][a-z0-9-]{1,31}$/;
@@ -12,7 +12,7 @@ export const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const PROVIDER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function check(ok: boolean, field: string, message: string): asserts ok {
-  if (!ok) throw new ApiError('VANE_ERR_VALIDATION', `${field}: ${message}`, { field });
+  if (!ok) throw new VaneError('VANE_ERR_VALIDATION', `${field}: ${message}`, { field });
 }
 
 export function checkHostname(value: unknown, field: string): string {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import type { AppHost, DecisionResult, DecisionSink } from '@vane/apps';
+import type { AppHost, DecideOutcome, DecisionResult, DecisionSink } from '@vane/apps';
+import { VaneError } from '@vane/core';
+import { registerVaneErrors } from '@vane/core/http';
 import { networkOf, type GeoLookup } from '@vane/network';
 import ipaddr from 'ipaddr.js';
 import { answerUrl, decisionRecord } from './decision-record';
@@ -17,7 +19,10 @@ import { resolveSettings, type DecideSettings } from './options';
  *   GET /healthz                        200 {status, apps} once config and scores are loaded, else 503
  *
  * Answers carry Cache-Control: private, max-age=<ttl>. Every decision is
- * pushed to the decision sink (decisions.http.v1), never awaited.
+ * pushed to the decision sink (decisions.http.v1), never awaited. Refusals
+ * are @vane/core/http error answers: 404 VANE_ERR_NOT_FOUND (no such app),
+ * 404 VANE_ERR_APP_NOT_PUBLISHED, 403 VANE_ERR_TENANT_DISABLED, 400
+ * VANE_ERR_VALIDATION (field querystring.ip).
  */
 export interface BuildOptions {
   settings?: Partial<Omit<DecideSettings, 'sandbox'>>;
@@ -84,7 +89,11 @@ const answerSchema = {
   },
 } as const;
 
-const STATUS: Record<string, number> = { VANE_ERR_NOT_FOUND: 404, VANE_ERR_APP_NOT_PUBLISHED: 404, VANE_ERR_TENANT_DISABLED: 404 };
+const refusals: Record<Exclude<DecideOutcome, { ok: true }>['code'], (appId: string) => string> = {
+  VANE_ERR_NOT_FOUND: (appId) => `no app ${appId}`,
+  VANE_ERR_APP_NOT_PUBLISHED: (appId) => `app ${appId} has no published version`,
+  VANE_ERR_TENANT_DISABLED: (appId) => `the tenant of app ${appId} is disabled`,
+};
 
 export async function build(options: BuildOptions): Promise<FastifyInstance> {
   const settings = resolveSettings(options.settings);
@@ -95,27 +104,21 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     trustProxy: settings.trustedProxies.length > 0 ? settings.trustedProxies : false,
     logController: new LogController({ disableRequestLogging: true }),
   });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ code: 'VANE_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
-  });
-
-  function refuse(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-    return reply.code(status).header('cache-control', 'no-store').send({ code, message });
-  }
+  registerVaneErrors(app);
 
   async function answer(reply: FastifyReply, appId: string, clientIp: string, hostname: string, path: string, redirect: boolean): Promise<FastifyReply> {
     const started = process.hrtime.bigint();
     const at = now();
     const client = networkOf(geo, clientIp);
     const outcome = await host.decide(appId, { protocol: 'http', hostname, qtype: null, path, client, resolver: null, ecs: null, now: at });
-    if (!outcome.ok) return refuse(reply, STATUS[outcome.code] ?? 404, outcome.code, outcome.code === 'VANE_ERR_APP_NOT_PUBLISHED' ? `app ${appId} has no published version` : `no app ${appId}`);
+    if (!outcome.ok) throw new VaneError(outcome.code, refusals[outcome.code](appId));
     const result: DecisionResult = outcome.result;
     const { decision } = result;
     const url = answerUrl(decision, path);
     const micros = Number((process.hrtime.bigint() - started) / 1000n);
     const decisionId = randomUUID();
     sink.push(appId, decisionRecord(decisionId, at, result, hostname, path, client, url, redirect, micros));
-    if (!url) return refuse(reply, 502, 'VANE_ERR_INTERNAL', `app ${appId} and its fallback named nothing to send the client to`);
+    if (!url) throw new VaneError('VANE_ERR_INTERNAL', `app ${appId} and its fallback named nothing to send the client to`);
     reply.header('cache-control', `private, max-age=${decision.ttl}`).header('x-vane-decision', decisionId).header('x-vane-provider', decision.provider ?? '').header('x-vane-reason', decision.reason);
     if (redirect) return reply.code(302).header('location', url).send();
     return reply.send({
@@ -156,7 +159,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
     async (request, reply) => {
       const q = request.query;
       const ip = clientIpOf(q.ip, request.ip);
-      if (ip === null) return refuse(reply, 400, 'VANE_ERR_VALIDATION', settings.allowIpParam ? `querystring.ip: ${q.ip} is not an IP address` : 'querystring.ip is not accepted here');
+      if (ip === null) throw new VaneError('VANE_ERR_VALIDATION', settings.allowIpParam ? `querystring.ip: ${q.ip} is not an IP address` : 'querystring.ip is not accepted here', { field: 'querystring.ip' });
       const path = q.path === undefined ? '/' : q.path.startsWith('/') ? q.path : `/${q.path}`;
       return answer(reply, request.params.appId, ip, hostnameOf(q.hostname, request.headers.host), path, q.redirect === '1' || q.redirect === 'true');
     },
@@ -164,7 +167,7 @@ export async function build(options: BuildOptions): Promise<FastifyInstance> {
 
   app.get<{ Params: { appId: string; '*': string }; Querystring: DecideQuery }>('/v1/redirect/:appId/*', async (request, reply) => {
     const ip = clientIpOf(request.query.ip, request.ip);
-    if (ip === null) return refuse(reply, 400, 'VANE_ERR_VALIDATION', `querystring.ip: ${request.query.ip} is not an IP address`);
+    if (ip === null) throw new VaneError('VANE_ERR_VALIDATION', `querystring.ip: ${request.query.ip} is not an IP address`, { field: 'querystring.ip' });
     return answer(reply, request.params.appId, ip, hostnameOf(request.query.hostname, request.headers.host), `/${request.params['*']}`, true);
   });
 

@@ -1,15 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { AppHost, DecisionLog, SnapshotScores, sandboxLimitsFromEnv } from '@vane/apps';
 import { ConfigView } from '@vane/config-model';
-import { connectionsFromEnv, portFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, readEnv, type Connections, type Env } from '@vane/core';
 import { openGeo } from '@vane/network';
 import { SchemaCodec } from '@vane/schemas';
 import { createScoreClient, startScoreClient } from '@vane/score-client';
 import { createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';
 import { build } from './app';
 import { defaultSettings, resolveSettings, type DecideSettings } from './options';
-
-type Env = Record<string, string | undefined>;
 
 /** Everything the running gateway needs, read from the environment once (by main.ts). */
 export interface ServerOptions {
@@ -24,18 +22,19 @@ export interface ServerOptions {
 }
 
 export function serverOptionsFromEnv(env: Env, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ServerOptions {
+  const read = readEnv(env);
   return {
     settings: resolveSettings({
-      host: env.VANE_DECIDE_HOST || defaultSettings.host,
-      port: portFromEnv(env, 'VANE_DECIDE_PORT', defaultSettings.port),
-      trustedProxies: (env.VANE_DECIDE_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-      allowIpParam: env.VANE_DECIDE_IP_PARAM !== 'false' && env.VANE_DECIDE_IP_PARAM !== '0',
+      host: read.string('VANE_DECIDE_HOST', { default: defaultSettings.host }),
+      port: read.port('VANE_DECIDE_PORT', { default: defaultSettings.port }),
+      trustedProxies: read.list('VANE_DECIDE_TRUSTED_PROXIES', { default: [] }),
+      allowIpParam: read.bool('VANE_DECIDE_IP_PARAM', { default: true }),
       sandbox: sandboxLimitsFromEnv(env),
     }),
     connections: connectionsFromEnv(env),
     naming: namingFromEnv(env),
-    snapshotsUrl: env.VANE_SNAPSHOTS_URL || 'http://127.0.0.1:7075',
-    logLevel: env.VANE_DECIDE_LOG_LEVEL || 'warn',
+    snapshotsUrl: read.string('VANE_SNAPSHOTS_URL', { default: 'http://127.0.0.1:7075' }),
+    logLevel: read.string('VANE_DECIDE_LOG_LEVEL', { default: 'warn' }),
     log,
   };
 }

@@ -1,4 +1,5 @@
 import { resolveSandboxLimits, type SandboxLimits } from '@vane/apps';
+import { VaneError } from '@vane/core';
 
 /** The DNS gateway's settings: one validated object with defaults (server.ts reads the environment). */
 export interface DnsSettings {
@@ -37,7 +38,7 @@ export type DnsSettingsInput = Partial<Omit<DnsSettings, 'sandbox'>> & { sandbox
 
 export function resolveSettings(partial: DnsSettingsInput = {}): DnsSettings {
   const settings: DnsSettings = { ...defaultSettings, ...partial, sandbox: resolveSandboxLimits(partial.sandbox) };
-  if (settings.nameservers.length === 0) throw new Error('the DNS gateway needs at least one name server name (VANE_DNS_NAMESERVERS)');
-  if (settings.maxUdpPayload < 512 || settings.maxUdpPayload > 4096) throw new Error(`VANE_DNS_MAX_UDP_PAYLOAD must be 512-4096, got ${settings.maxUdpPayload}`);
+  if (settings.nameservers.length === 0) throw new VaneError('VANE_ERR_CONFIG', 'the DNS gateway needs at least one name server name (VANE_DNS_NAMESERVERS)');
+  if (settings.maxUdpPayload < 512 || settings.maxUdpPayload > 4096) throw new VaneError('VANE_ERR_CONFIG', `VANE_DNS_MAX_UDP_PAYLOAD must be 512-4096, got ${settings.maxUdpPayload}`);
   return settings;
 }

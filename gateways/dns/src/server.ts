@@ -3,15 +3,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import dns2 from 'dns2';
 import { AppHost, DecisionLog, SnapshotScores, sandboxLimitsFromEnv } from '@vane/apps';
 import { ConfigView } from '@vane/config-model';
-import { connectionsFromEnv, portFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, readEnv, type Connections, type Env } from '@vane/core';
 import { openGeo } from '@vane/network';
 import { SchemaCodec } from '@vane/schemas';
 import { createScoreClient, startScoreClient } from '@vane/score-client';
 import { createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';
 import { DnsGateway, build } from './app';
 import { defaultSettings, resolveSettings, type DnsSettings } from './options';
-
-type Env = Record<string, string | undefined>;
 
 /** Everything the running gateway needs, read from the environment once (by main.ts). */
 export interface ServerOptions {
@@ -23,30 +21,23 @@ export interface ServerOptions {
   log: (line: string) => void;
 }
 
-function positive(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${raw} is not a positive integer`);
-  return value;
-}
-
 export function serverOptionsFromEnv(env: Env, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ServerOptions {
-  const list = (raw: string | undefined, fallback: string[]) => (raw ? raw.split(',').map((s) => s.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean) : fallback);
+  const read = readEnv(env);
+  const names = read.list('VANE_DNS_NAMESERVERS')?.map((s) => s.toLowerCase().replace(/\.$/, '')).filter(Boolean);
   return {
     settings: resolveSettings({
-      host: env.VANE_DNS_HOST || defaultSettings.host,
-      port: portFromEnv(env, 'VANE_DNS_PORT', defaultSettings.port),
-      nameservers: list(env.VANE_DNS_NAMESERVERS, defaultSettings.nameservers),
-      hostmaster: env.VANE_DNS_HOSTMASTER || defaultSettings.hostmaster,
-      negativeTtl: positive(env, 'VANE_DNS_NEGATIVE_TTL', defaultSettings.negativeTtl),
-      maxUdpPayload: positive(env, 'VANE_DNS_MAX_UDP_PAYLOAD', defaultSettings.maxUdpPayload),
-      tcpIdleMs: positive(env, 'VANE_DNS_TCP_IDLE_MS', defaultSettings.tcpIdleMs),
+      host: read.string('VANE_DNS_HOST', { default: defaultSettings.host }),
+      port: read.port('VANE_DNS_PORT', { default: defaultSettings.port }),
+      nameservers: names ?? defaultSettings.nameservers,
+      hostmaster: read.string('VANE_DNS_HOSTMASTER', { default: defaultSettings.hostmaster }),
+      negativeTtl: read.int('VANE_DNS_NEGATIVE_TTL', { default: defaultSettings.negativeTtl, min: 1 }),
+      maxUdpPayload: read.int('VANE_DNS_MAX_UDP_PAYLOAD', { default: defaultSettings.maxUdpPayload, min: 512, max: 4096 }),
+      tcpIdleMs: read.int('VANE_DNS_TCP_IDLE_MS', { default: defaultSettings.tcpIdleMs, min: 1 }),
       sandbox: sandboxLimitsFromEnv(env),
     }),
     connections: connectionsFromEnv(env),
     naming: namingFromEnv(env),
-    snapshotsUrl: env.VANE_SNAPSHOTS_URL || 'http://127.0.0.1:7075',
+    snapshotsUrl: read.string('VANE_SNAPSHOTS_URL', { default: 'http://127.0.0.1:7075' }),
     log,
   };
 }

@@ -1,4 +1,4 @@
-import type { VaneErrorCode } from '@vane/infra';
+import type { VaneErrorCode } from '@vane/core';
 
 /**
  * Parsers for web-server access-log lines.

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cors from '@fastify/cors';
+import { registerVaneErrors } from '@vane/core/http';
 import { openGeo, type GeoLookup } from '@vane/network';
 import { DailyUsage } from './daily-usage';
 import type { RecordSink } from './durable-sink';
@@ -9,7 +10,6 @@ import type { RecordEncoder } from './record-encoder';
 import { SessionTokens } from './session-token';
 import { VisitorHasher } from './visitor-id';
 import type { ConfigSource, IngestContext } from './context';
-import { registerErrorHandling } from './plugins/errors';
 import { acceptJsonAsTextPlain } from './plugins/json-bodies';
 import { registerSiteKeys } from './plugins/site-keys';
 import { beaconRoutes } from './routes/beacon';
@@ -19,6 +19,9 @@ import { measurementRoutes } from './routes/measurements';
 import { scriptRoutes } from './routes/script';
 import { serverLogRoutes } from './routes/server-log';
 import { sessionInitRoutes } from './routes/session-init';
+
+export { RecordEncoder } from './record-encoder';
+export type { RecordSink, SinkStats } from './durable-sink';
 
 /**
  * The ingest gateway as a Fastify instance, not listening (server.ts
@@ -72,7 +75,11 @@ export async function buildWithContext(options: BuildOptions): Promise<IngestApp
   app.decorateRequest('siteKey', null);
   app.decorateRequest('site', null);
   app.decorateRequest('clientInfo', null);
-  registerErrorHandling(app, ctx);
+  registerVaneErrors(app, {
+    accepts: 'application/json or text/plain (JSON text)',
+    retryAfterSeconds: settings.retryAfterSeconds,
+    onError: (answer) => ctx.metrics.rejections.inc({ code: answer.body.code }),
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.config.metricsName ?? (request.method === 'OPTIONS' ? 'preflight' : 'other');
     ctx.metrics.requests.inc({ route, status: String(reply.statusCode) });

@@ -1,5 +1,5 @@
 import type { Producer, TopicMessages } from 'kafkajs';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import type { Spool, SpoolBatch, SpooledRecord } from './spool';
 
 /**

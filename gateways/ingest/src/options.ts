@@ -1,6 +1,8 @@
+import { VaneError } from '@vane/core';
+
 /**
  * The ingest gateway's settings: one validated object with defaults. Only
- * the entry (main.ts → server.ts `settingsFromEnv`) reads the environment.
+ * the entry (main.ts → server.ts `serverOptionsFromEnv`) reads the environment.
  */
 export interface IngestSettings {
   /** VANE_INGEST_HOST, default 127.0.0.1 (set 0.0.0.0 behind a load balancer). */
@@ -48,9 +50,9 @@ export function resolveSettings(partial: Partial<IngestSettings> & { secret: str
   const positive: (keyof IngestSettings)[] = ['bodyLimitBytes', 'logMaxBytes', 'logMaxLineBytes', 'maxEventsPerRequest', 'rateLimitPerMinute', 'sessionTtlSeconds', 'retryAfterSeconds'];
   for (const name of positive) {
     const value = settings[name];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new Error(`ingest setting ${name} must be a positive integer, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new VaneError('VANE_ERR_CONFIG', `ingest setting ${name} must be a positive integer, got ${String(value)}`);
   }
-  if (!Number.isInteger(settings.dailyLimit) || settings.dailyLimit < 0) throw new Error(`ingest setting dailyLimit must be 0 or more, got ${settings.dailyLimit}`);
-  if (settings.secret.length < 16) throw new Error('ingest secret must have at least 16 characters');
+  if (!Number.isInteger(settings.dailyLimit) || settings.dailyLimit < 0) throw new VaneError('VANE_ERR_CONFIG', `ingest setting dailyLimit must be 0 or more, got ${settings.dailyLimit}`);
+  if (settings.secret.length < 16) throw new VaneError('VANE_ERR_CONFIG', 'ingest secret must have at least 16 characters');
   return settings;
 }

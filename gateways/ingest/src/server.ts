@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { connectionsFromEnv, infraPathsFromEnv, portFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, infraPathsFromEnv, readEnv, type Connections, type Env } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';
 import { ConfigView } from '@vane/config-model';
@@ -11,8 +11,6 @@ import { DurableSink } from './durable-sink';
 import { defaultSettings, type IngestSettings } from './options';
 import { RecordEncoder } from './record-encoder';
 import { Spool } from './spool';
-
-type Env = Record<string, string | undefined>;
 
 /** Everything the running gateway needs, read from the environment once (by main.ts). */
 export interface ServerOptions {
@@ -35,17 +33,9 @@ export interface ServerOptions {
   log: (line: string) => void;
 }
 
-function int(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name}=${raw} is not a non-negative integer`);
-  return value;
-}
-
 /** The secret: VANE_INGEST_SECRET, else one generated once and kept in $VANE_HOME/ingest/secret (development). */
-function secretFrom(env: Env, home: string, log: (line: string) => void): string {
-  if (env.VANE_INGEST_SECRET) return env.VANE_INGEST_SECRET;
+function secretFrom(given: string | undefined, home: string, log: (line: string) => void): string {
+  if (given) return given;
   const file = join(home, 'ingest', 'secret');
   if (!existsSync(file)) {
     mkdirSync(join(home, 'ingest'), { recursive: true });
@@ -56,31 +46,33 @@ function secretFrom(env: Env, home: string, log: (line: string) => void): string
 }
 
 export function serverOptionsFromEnv(env: Env, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ServerOptions {
+  const read = readEnv(env);
   const paths = infraPathsFromEnv(env);
-  return {
-    settings: {
-      host: env.VANE_INGEST_HOST || defaultSettings.host,
-      port: portFromEnv(env, 'VANE_INGEST_PORT', defaultSettings.port),
-      trustedProxies: (env.VANE_INGEST_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-      secret: secretFrom(env, paths.home, log),
-      bodyLimitBytes: int(env, 'VANE_INGEST_BODY_LIMIT_BYTES', defaultSettings.bodyLimitBytes),
-      logMaxBytes: int(env, 'VANE_INGEST_LOG_MAX_BYTES', defaultSettings.logMaxBytes),
-      logMaxLineBytes: int(env, 'VANE_INGEST_LOG_MAX_LINE_BYTES', defaultSettings.logMaxLineBytes),
-      maxEventsPerRequest: int(env, 'VANE_INGEST_MAX_EVENTS', defaultSettings.maxEventsPerRequest),
-      rateLimitPerMinute: int(env, 'VANE_INGEST_RATE_LIMIT_PER_MINUTE', defaultSettings.rateLimitPerMinute),
-      dailyLimit: int(env, 'VANE_INGEST_DAILY_LIMIT', defaultSettings.dailyLimit),
-      sessionTtlSeconds: int(env, 'VANE_INGEST_SESSION_TTL_SECONDS', defaultSettings.sessionTtlSeconds),
-      retryAfterSeconds: int(env, 'VANE_INGEST_RETRY_AFTER_SECONDS', defaultSettings.retryAfterSeconds),
-    },
+  const positive = (name: string, fallback: number): number => read.int(name, { default: fallback, min: 1 });
+  // Everything is read and checked before the secret file is written: a bad value stops the gateway first.
+  const settings = {
+    host: read.string('VANE_INGEST_HOST', { default: defaultSettings.host }),
+    port: read.port('VANE_INGEST_PORT', { default: defaultSettings.port }),
+    trustedProxies: read.list('VANE_INGEST_TRUSTED_PROXIES', { default: [] }),
+    bodyLimitBytes: positive('VANE_INGEST_BODY_LIMIT_BYTES', defaultSettings.bodyLimitBytes),
+    logMaxBytes: positive('VANE_INGEST_LOG_MAX_BYTES', defaultSettings.logMaxBytes),
+    logMaxLineBytes: positive('VANE_INGEST_LOG_MAX_LINE_BYTES', defaultSettings.logMaxLineBytes),
+    maxEventsPerRequest: positive('VANE_INGEST_MAX_EVENTS', defaultSettings.maxEventsPerRequest),
+    rateLimitPerMinute: positive('VANE_INGEST_RATE_LIMIT_PER_MINUTE', defaultSettings.rateLimitPerMinute),
+    dailyLimit: read.int('VANE_INGEST_DAILY_LIMIT', { default: defaultSettings.dailyLimit, min: 0 }),
+    sessionTtlSeconds: positive('VANE_INGEST_SESSION_TTL_SECONDS', defaultSettings.sessionTtlSeconds),
+    retryAfterSeconds: positive('VANE_INGEST_RETRY_AFTER_SECONDS', defaultSettings.retryAfterSeconds),
+  };
+  const options = {
     connections: connectionsFromEnv(env),
     naming: namingFromEnv(env),
-    spoolDir: env.VANE_INGEST_SPOOL_DIR || join(paths.home, 'ingest', 'spool'),
-    spoolMaxBytes: int(env, 'VANE_INGEST_SPOOL_MAX_BYTES', 1024 * 1024 * 1024),
-    spoolAfterMs: int(env, 'VANE_INGEST_SPOOL_AFTER_MS', 2000),
-    kafkaProducers: Math.max(1, int(env, 'VANE_INGEST_KAFKA_PRODUCERS', 1)),
-    logLevel: env.VANE_INGEST_LOG_LEVEL || 'info',
-    log,
+    spoolDir: read.string('VANE_INGEST_SPOOL_DIR', { default: join(paths.home, 'ingest', 'spool') }),
+    spoolMaxBytes: read.int('VANE_INGEST_SPOOL_MAX_BYTES', { default: 1024 * 1024 * 1024, min: 0 }),
+    spoolAfterMs: read.int('VANE_INGEST_SPOOL_AFTER_MS', { default: 2000, min: 0 }),
+    kafkaProducers: positive('VANE_INGEST_KAFKA_PRODUCERS', 1),
+    logLevel: read.string('VANE_INGEST_LOG_LEVEL', { default: 'info' }),
   };
+  return { settings: { ...settings, secret: secretFrom(read.string('VANE_INGEST_SECRET'), paths.home, log) }, ...options, log };
 }
 
 export interface RunningGateway {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 
 /**
  * Session tokens of the RUM measurement plan: `<claims>.<signature>`, both

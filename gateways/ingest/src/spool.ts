@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 
 /**
  * The gateway's local disk spool: where accepted records wait while Kafka is
@@ -163,7 +163,7 @@ export class Spool {
     try {
       const holder = Number((await readFile(file, 'utf8')).trim());
       if (Number.isInteger(holder) && holder !== process.pid && pidAlive(holder)) {
-        throw new VaneError('VANE_ERR_SPOOL', `spool ${this.dir} is in use by process ${holder}; give each gateway its own spool directory`);
+        throw new VaneError('VANE_ERR_SPOOL', `spool ${this.dir} is in use by process ${holder}; give each gateway its own spool directory`, { retriable: false });
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -301,7 +301,7 @@ export class Spool {
           at += decoded.size;
         }
         if (at === 0) {
-          throw new VaneError('VANE_ERR_SPOOL', `spool segment ${segmentName(segment.index)} is damaged at byte ${position.offset}`);
+          throw new VaneError('VANE_ERR_SPOOL', `spool segment ${segmentName(segment.index)} is damaged at byte ${position.offset}`, { retriable: false });
         }
         position = { segment: position.segment, offset: position.offset + at };
         budget -= at;

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectionsFromEnv, infraPathsFromEnv, type Connections, type ServiceContext } from '@vane/infra';
+import { connectionsFromEnv, infraPathsFromEnv, type Connections } from '@vane/core';
+import type { ServiceContext } from '@vane/infra';
 import { kafka as kafkaService } from '../../../infra/src/services/kafka';
 import { contextFor, stopService, upService } from '../../../infra/src/supervisor';
 import { SchemaCodec, schemaFiles, topicNames, type Beacon } from '@vane/schemas';

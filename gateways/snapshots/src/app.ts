@@ -1,8 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerVaneErrors } from '@vane/core/http';
 import { defaultSettings, type SnapshotSettings } from './options';
 import { scoreRoutes } from './routes/scores';
 import { SnapshotCache } from './snapshot-cache';
 import type { ScoreTable } from './score-table';
+
+export { ScoreTable } from './score-table';
 
 /** Where the gateway's score table comes from (ScoreFeed in production, a bare table in tests). */
 export interface ScoreTableSource {
@@ -35,10 +38,13 @@ export type SnapshotsApp = FastifyInstance;
  *   version after it, so an EventSource resumes with Last-Event-ID. 410 when
  *   `since` is too old (fetch a new snapshot).
  * - GET /healthz.
+ * Refusals are @vane/core/http error answers (503 VANE_ERR_NOT_READY with
+ * Retry-After while loading, 400 VANE_ERR_VERSION_INVALID, 410 VANE_ERR_VERSION_GONE).
  */
 export function build(options: BuildOptions): SnapshotsApp {
   const settings: SnapshotSettings = { ...defaultSettings, ...options.settings };
   const app = Fastify({ logger: options.logLevel && options.logLevel !== 'silent' ? { level: options.logLevel } : false });
+  registerVaneErrors(app);
   const cache = new SnapshotCache(options.source.table);
   app.decorate('snapshots', cache);
   void app.register(scoreRoutes, { source: options.source, cache, settings });

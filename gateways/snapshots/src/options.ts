@@ -1,4 +1,4 @@
-import { portFromEnv } from '@vane/infra';
+import { readEnv, type Env } from '@vane/core';
 
 /** The snapshots gateway's settings: one validated object with defaults (only server.ts reads the environment). */
 export interface SnapshotSettings {
@@ -22,20 +22,13 @@ export const defaultSettings: SnapshotSettings = {
   retryAfterSeconds: 2,
 };
 
-function positiveInt(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}=${raw} is not a positive integer`);
-  return n;
-}
-
-export function settingsFromEnv(env: Record<string, string | undefined>): SnapshotSettings {
+export function settingsFromEnv(env: Env): SnapshotSettings {
+  const read = readEnv(env);
   return {
-    host: env.VANE_SNAPSHOTS_HOST || defaultSettings.host,
-    port: portFromEnv(env, 'VANE_SNAPSHOTS_PORT', defaultSettings.port),
-    deltaBuffer: positiveInt(env, 'VANE_SNAPSHOTS_DELTA_BUFFER', defaultSettings.deltaBuffer),
-    heartbeatMs: positiveInt(env, 'VANE_SNAPSHOTS_HEARTBEAT_MS', defaultSettings.heartbeatMs),
+    host: read.string('VANE_SNAPSHOTS_HOST', { default: defaultSettings.host }),
+    port: read.port('VANE_SNAPSHOTS_PORT', { default: defaultSettings.port }),
+    deltaBuffer: read.int('VANE_SNAPSHOTS_DELTA_BUFFER', { default: defaultSettings.deltaBuffer, min: 1 }),
+    heartbeatMs: read.int('VANE_SNAPSHOTS_HEARTBEAT_MS', { default: defaultSettings.heartbeatMs, min: 1 }),
     retryAfterSeconds: defaultSettings.retryAfterSeconds,
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import type { Score, SchemaCodec } from '@vane/schemas';
 import { ScoreTable } from './score-table';
 

@@ -1,5 +1,5 @@
 import type { Score } from '@vane/schemas';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import { formatVersion, isAfter, type Version } from './version';
 
 /** One change of the score table: the record of scores.v1 at (partition, offset); score null = deleted. */

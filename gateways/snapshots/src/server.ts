@@ -1,11 +1,9 @@
-import { connectionsFromEnv, type Connections } from '@vane/infra';
+import { connectionsFromEnv, readEnv, type Connections, type Env } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { createKafka, namingFromEnv, physicalTopic, type TopicNaming } from '@vane/topics';
 import { build, type SnapshotsApp } from './app';
 import { settingsFromEnv, type SnapshotSettings } from './options';
 import { ScoreFeed } from './score-feed';
-
-type Env = Record<string, string | undefined>;
 
 export interface ServerOptions {
   settings: SnapshotSettings;
@@ -16,7 +14,7 @@ export interface ServerOptions {
 }
 
 export function serverOptionsFromEnv(env: Env, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ServerOptions {
-  return { settings: settingsFromEnv(env), connections: connectionsFromEnv(env), naming: namingFromEnv(env), logLevel: env.VANE_SNAPSHOTS_LOG_LEVEL || 'warn', log };
+  return { settings: settingsFromEnv(env), connections: connectionsFromEnv(env), naming: namingFromEnv(env), logLevel: readEnv(env).string('VANE_SNAPSHOTS_LOG_LEVEL', { default: 'warn' }), log };
 }
 
 export interface RunningSnapshots {

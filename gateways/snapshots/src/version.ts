@@ -1,4 +1,4 @@
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 
 /**
  * A snapshot version is the position in scores.v1 the score table reflects:

@@ -21,7 +21,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Artifact } from '../maven';
 import { copyDependencies, run } from '../maven';
 import type { LaunchCommand, ServiceContext, ServiceDefinition } from '../service';
-import { quietKafkajsTimers } from '../kafkajs-timers';
+import { quietKafkajsTimers } from '@vane/core';
 
 /** Newest release proven against kafkajs 2.2.4 (admin, idempotent producer, groups, transactions). */
 export const DEFAULT_KAFKA_VERSION = '4.4.0';

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createKafka } from '@vane/topics';
-import type { Connections } from '@vane/infra';
+import type { Connections } from '@vane/core';
 
 /**
  * The Kafka side of DecisionLog (decision-log.ts), in a worker thread so

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Type } from 'avsc';
-import { VaneError, type Connections } from '@vane/infra';
+import { VaneError, type Connections } from '@vane/core';
 import type { DnsDecision, HttpDecision, SchemaCodec } from '@vane/schemas';
 import { physicalTopic, valueSubjectOf, type TopicNaming } from '@vane/topics';
 import type { FromWorker, ToWorker, WorkerConfig } from './decision-log-worker';

@@ -1,3 +1,5 @@
+import { readEnv, VaneError, type Env } from '@vane/core';
+
 /**
  * Limits of the isolates routing apps run in. One validated object with
  * defaults; the gateways' entry files read it from the environment
@@ -45,36 +47,27 @@ export function resolveSandboxLimits(partial: Partial<SandboxLimits> = {}): Sand
   const limits: SandboxLimits = { ...defaultSandboxLimits, ...partial };
   for (const [name, value] of Object.entries(limits)) {
     const min = name === 'syncAfter' ? 0 : 1;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new Error(`app sandbox limit ${name} must be an integer ≥ ${min}, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new VaneError('VANE_ERR_CONFIG', `app sandbox limit ${name} must be an integer ≥ ${min}, got ${String(value)}`);
   }
-  if (limits.memoryMb < 8) throw new Error(`app sandbox limit memoryMb must be at least 8 (isolated-vm's minimum), got ${limits.memoryMb}`);
+  if (limits.memoryMb < 8) throw new VaneError('VANE_ERR_CONFIG', `app sandbox limit memoryMb must be at least 8 (isolated-vm's minimum), got ${limits.memoryMb}`);
   return limits;
-}
-
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, name: string, min = 1): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name}=${raw} is not an integer ≥ ${min}`);
-  return value;
 }
 
 /** The limits from VANE_APP_* variables (entry files only). */
 export function sandboxLimitsFromEnv(env: Env): SandboxLimits {
+  const read = readEnv(env);
   const partial: Partial<SandboxLimits> = {};
-  const set = (key: keyof SandboxLimits, name: string): void => {
-    const value = int(env, name, key === 'syncAfter' ? 0 : 1);
+  const set = (key: keyof SandboxLimits, name: string, min = 1): void => {
+    const value = read.int(name, { min });
     if (value !== undefined) partial[key] = value;
   };
-  set('memoryMb', 'VANE_APP_MEMORY_MB');
+  set('memoryMb', 'VANE_APP_MEMORY_MB', 8);
   set('timeoutMs', 'VANE_APP_TIMEOUT_MS');
   set('initTimeoutMs', 'VANE_APP_INIT_TIMEOUT_MS');
   set('maxPending', 'VANE_APP_MAX_PENDING');
   set('maxFailures', 'VANE_APP_MAX_FAILURES');
   set('quarantineMs', 'VANE_APP_QUARANTINE_MS');
   set('maxQuarantineMs', 'VANE_APP_MAX_QUARANTINE_MS');
-  set('syncAfter', 'VANE_APP_SYNC_AFTER');
+  set('syncAfter', 'VANE_APP_SYNC_AFTER', 0);
   return resolveSandboxLimits(partial);
 }

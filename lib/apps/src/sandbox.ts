@@ -1,5 +1,5 @@
 import ivm from 'isolated-vm';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import type { AppAnswer } from './app-request';
 import { PRELUDE } from './prelude';
 import { reasonCodes, type GatewayReason } from './reason-codes';

@@ -1,4 +1,4 @@
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import { decide } from '../src/decision';
 import type { AppSandbox, RunOutcome } from '../src/sandbox';
 import { bestRttSource, fallback, load, percentile, providers, requestJson, staticsInput } from './support/apps';

@@ -1,4 +1,4 @@
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import type { AppTestCase } from '@vane/config-model';
 import { runAppTests, testRequest } from '../src/test-runner';
 import { bestRttSource, fallback, limits, providers } from './support/apps';

@@ -1,3 +1,4 @@
+import { readEnv, type Env } from '@vane/core';
 import { runProcessor } from '@vane/runtime';
 import { dnsDecisionsLoader, httpDecisionsLoader } from './processor';
 
@@ -7,8 +8,8 @@ import { dnsDecisionsLoader, httpDecisionsLoader } from './processor';
  * VANE_METRICS_PORT set, the DNS loader serves its metrics there and the
  * HTTP loader on the next port.
  */
-export async function main(env: Record<string, string | undefined>): Promise<void> {
-  const port = env.VANE_METRICS_PORT ? Number(env.VANE_METRICS_PORT) : undefined;
-  const httpEnv = port !== undefined && Number.isInteger(port) && port > 0 ? { ...env, VANE_METRICS_PORT: String(port + 1) } : env;
+export async function main(env: Env): Promise<void> {
+  const port = readEnv(env).int('VANE_METRICS_PORT', { min: 1, max: 65534 });
+  const httpEnv = port !== undefined ? { ...env, VANE_METRICS_PORT: String(port + 1) } : env;
   await Promise.all([runProcessor(dnsDecisionsLoader, env), runProcessor(httpDecisionsLoader, httpEnv)]);
 }

@@ -5,4 +5,4 @@ export { readChangelog } from './state-restore';
 export { RuntimeMetrics } from './metrics';
 export { ScyllaSink, createScyllaClient, writeTimeOf } from './sinks/scylla';
 export { ClickhouseSink, createClickhouseClient } from './sinks/clickhouse';
-export { runProcessor, runtimeOptionsFromEnv } from './main-helper';
+export { runProcessor, runtimeOptionsFromEnv, statusIntervalFromEnv } from './main-helper';

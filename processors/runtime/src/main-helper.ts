@@ -1,23 +1,27 @@
-import { connectionsFromEnv, portFromEnv } from '@vane/infra';
+import { connectionsFromEnv, readEnv, type Env } from '@vane/core';
 import type { TopicName } from '@vane/schemas';
 import { namingFromEnv } from '@vane/topics';
 import type { ProcessorManifest } from './manifest';
 import { ProcessorRuntime, type RuntimeOptions } from './runtime';
 
-type Env = Record<string, string | undefined>;
-
 /** Runtime options from the environment (the one place a processor reads process.env). */
 export function runtimeOptionsFromEnv(env: Env, processorOptions: Record<string, unknown> = {}): RuntimeOptions {
+  const read = readEnv(env);
   return {
     connections: connectionsFromEnv(env),
     naming: namingFromEnv(env),
     processorOptions,
-    groupId: env.VANE_GROUP_ID || undefined,
-    maxBatchRecords: env.VANE_MAX_BATCH_RECORDS ? Number(env.VANE_MAX_BATCH_RECORDS) : undefined,
-    partitionsConcurrently: env.VANE_PARTITIONS_CONCURRENTLY ? Number(env.VANE_PARTITIONS_CONCURRENTLY) : undefined,
-    sessionTimeoutMs: env.VANE_SESSION_TIMEOUT_MS ? Number(env.VANE_SESSION_TIMEOUT_MS) : undefined,
-    metricsPort: env.VANE_METRICS_PORT ? portFromEnv(env, 'VANE_METRICS_PORT', 0) : undefined,
+    groupId: read.string('VANE_GROUP_ID'),
+    maxBatchRecords: read.int('VANE_MAX_BATCH_RECORDS', { min: 1 }),
+    partitionsConcurrently: read.int('VANE_PARTITIONS_CONCURRENTLY', { min: 1 }),
+    sessionTimeoutMs: read.int('VANE_SESSION_TIMEOUT_MS', { min: 1 }),
+    metricsPort: read.port('VANE_METRICS_PORT'),
   };
+}
+
+/** VANE_STATUS_INTERVAL_MS: how often a running processor logs its status line (default one a minute). */
+export function statusIntervalFromEnv(env: Env, fallback = 60_000): number {
+  return readEnv(env).int('VANE_STATUS_INTERVAL_MS', { default: fallback, min: 1 });
 }
 
 /**
@@ -30,7 +34,9 @@ export async function runProcessor<In extends TopicName, O, S = never>(
   env: Env,
   processorOptions: Record<string, unknown> = {},
 ): Promise<void> {
-  const runtime = new ProcessorRuntime(manifest, runtimeOptionsFromEnv(env, processorOptions));
+  const options = runtimeOptionsFromEnv(env, processorOptions);
+  const interval = statusIntervalFromEnv(env);
+  const runtime = new ProcessorRuntime(manifest, options);
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
@@ -51,7 +57,6 @@ export async function runProcessor<In extends TopicName, O, S = never>(
     throw error;
   }
   log(`${manifest.name}: consuming ${manifest.input} as group ${runtime.groupId}`);
-  const interval = Number(env.VANE_STATUS_INTERVAL_MS ?? 60_000);
   const timer = setInterval(() => log(`${manifest.name}: ${JSON.stringify(runtime.metrics.snapshot())}`), interval);
   timer.unref();
   await stopped;

@@ -3,7 +3,7 @@ import type { Type } from 'avsc';
 import { types as cqlTypes, type Client as CqlClient } from 'cassandra-driver';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Server } from 'node:http';
-import { VaneError, describeError, isVaneError, type Connections } from '@vane/infra';
+import { VaneError, describeError, isVaneError, type Connections } from '@vane/core';
 import { SchemaCodec, avroType, schemaFiles, type DeadLetter, type TopicName } from '@vane/schemas';
 import { createKafka, physicalTopic, valueSubjectOf, type TopicNaming } from '@vane/topics';
 import { InvalidRecord, type Output, type ProcessLogger, type ProcessorManifest, type SourceRecord, type UnitContext } from './manifest';

@@ -1,6 +1,6 @@
 import type { Admin, Kafka, Message } from 'kafkajs';
 import type { Type } from 'avsc';
-import { VaneError, describeError } from '@vane/infra';
+import { VaneError, describeError } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { PartitionStore, type StateDeclaration } from './state';
 import { readChangelog } from './state-restore';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 
 export interface ChangelogReadOptions {
   kafka: Kafka;

@@ -1,4 +1,4 @@
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import type { TopicName, TopicValue } from '@vane/schemas';
 
 /**

@@ -1,5 +1,5 @@
-import { connectionsFromEnv } from '@vane/infra';
-import { createScyllaClient, runtimeOptionsFromEnv } from '@vane/runtime';
+import { connectionsFromEnv, readEnv } from '@vane/core';
+import { createScyllaClient, runtimeOptionsFromEnv, statusIntervalFromEnv } from '@vane/runtime';
 import { namingFromEnv } from '@vane/topics';
 import { servingVersion, versionNaming } from './model-version';
 import { scorerOptionsFromEnv } from './options';
@@ -12,6 +12,8 @@ import { ScorerPipeline } from './pipeline';
  */
 export async function main(env: Record<string, string | undefined>): Promise<void> {
   const base = runtimeOptionsFromEnv(env, scorerOptionsFromEnv(env));
+  const interval = statusIntervalFromEnv(env);
+  const version = readEnv(env).string('VANE_SCORER_VERSION');
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const naming = namingFromEnv(env);
   const cql = createScyllaClient(connectionsFromEnv(env));
@@ -21,7 +23,7 @@ export async function main(env: Record<string, string | undefined>): Promise<voi
   } finally {
     await cql.shutdown();
   }
-  const label = env.VANE_SCORER_VERSION || serving;
+  const label = version ?? serving;
   const pipeline = new ScorerPipeline({ ...base, groupId: undefined, log }, versionNaming(label, naming, serving));
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= pipeline.stop());
@@ -40,7 +42,6 @@ export async function main(env: Record<string, string | undefined>): Promise<voi
     throw error;
   }
   log(`scorer: version ${label}${label === serving ? ' (serving)' : ''}: groups ${pipeline.runtimes().map((r) => r.groupId).join(', ')} running`);
-  const interval = Number(env.VANE_STATUS_INTERVAL_MS ?? 60_000);
   const timer = setInterval(() => log(`scorer: windows ${JSON.stringify(pipeline.windows.metrics.snapshot())} scores ${JSON.stringify(pipeline.scores.metrics.snapshot())} history ${JSON.stringify(pipeline.history.metrics.snapshot())}`), interval);
   timer.unref();
   await stopped;

@@ -1,5 +1,5 @@
 import type { Client as CqlClient } from 'cassandra-driver';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import type { TopicName } from '@vane/schemas';
 import { physicalTopic, type TopicNaming } from '@vane/topics';
 

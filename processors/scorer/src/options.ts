@@ -1,4 +1,4 @@
-import { VaneError } from '@vane/infra';
+import { readEnv, VaneError, type Env } from '@vane/core';
 
 /**
  * Scoring options (one validated object, defaults below). Entry files build
@@ -73,22 +73,25 @@ export function scorerOptions(raw: Record<string, unknown> = {}): ScorerOptions 
   return options;
 }
 
-/** Raw options from VANE_SCORER_* variables (entry files only). */
-export function scorerOptionsFromEnv(env: Record<string, string | undefined>): Record<string, unknown> {
-  const names: Record<keyof ScorerOptions, string> = {
-    bucketMs: 'VANE_SCORER_BUCKET_MS',
-    windowBuckets: 'VANE_SCORER_WINDOW_BUCKETS',
-    halfLifeMs: 'VANE_SCORER_HALF_LIFE_MS',
-    allowedLatenessMs: 'VANE_SCORER_ALLOWED_LATENESS_MS',
-    maxClockSkewMs: 'VANE_SCORER_MAX_CLOCK_SKEW_MS',
-    relativeThreshold: 'VANE_SCORER_RELATIVE_THRESHOLD',
-    availabilityThreshold: 'VANE_SCORER_AVAILABILITY_THRESHOLD',
-    maxIntervalMs: 'VANE_SCORER_MAX_INTERVAL_MS',
-    confidenceSamples: 'VANE_SCORER_CONFIDENCE_SAMPLES',
-    relativeAccuracy: 'VANE_SCORER_RELATIVE_ACCURACY',
-    modelVersion: 'VANE_SCORER_MODEL_VERSION',
-  };
-  const raw: Record<string, unknown> = {};
-  for (const [key, name] of Object.entries(names)) if (env[name] !== undefined) raw[key] = env[name];
+/** Raw options from VANE_SCORER_* variables (entry files only); a value that is not a number of the right kind fails with VANE_ERR_CONFIG naming it. */
+export function scorerOptionsFromEnv(env: Env): Record<string, unknown> {
+  const read = readEnv(env);
+  const positiveInt = { min: 1 };
+  const positive = { above: 0 };
+  const nonNegative = { min: 0 };
+  const raw: Record<string, unknown> = {
+    bucketMs: read.int('VANE_SCORER_BUCKET_MS', positiveInt),
+    windowBuckets: read.int('VANE_SCORER_WINDOW_BUCKETS', positiveInt),
+    halfLifeMs: read.number('VANE_SCORER_HALF_LIFE_MS', positive),
+    allowedLatenessMs: read.int('VANE_SCORER_ALLOWED_LATENESS_MS', nonNegative),
+    maxClockSkewMs: read.int('VANE_SCORER_MAX_CLOCK_SKEW_MS', nonNegative),
+    relativeThreshold: read.number('VANE_SCORER_RELATIVE_THRESHOLD', nonNegative),
+    availabilityThreshold: read.number('VANE_SCORER_AVAILABILITY_THRESHOLD', nonNegative),
+    maxIntervalMs: read.int('VANE_SCORER_MAX_INTERVAL_MS', positiveInt),
+    confidenceSamples: read.number('VANE_SCORER_CONFIDENCE_SAMPLES', positive),
+    relativeAccuracy: read.number('VANE_SCORER_RELATIVE_ACCURACY', { above: 0, below: 1 }),
+    modelVersion: read.string('VANE_SCORER_MODEL_VERSION'),
+  } satisfies Record<keyof ScorerOptions, unknown>;
+  for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key];
   return raw;
 }

@@ -5,7 +5,7 @@
 import { AppHost, DecisionLog, sandboxLimitsFromEnv } from '@vane/apps';
 import { openGeo } from '@vane/network';
 import { build } from '@vane/decide/src/app';
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { namingFromEnv } from '@vane/topics';
 import { benchConfig, benchScores } from '../dns/routing-config';

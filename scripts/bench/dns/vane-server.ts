@@ -4,8 +4,8 @@
 // bench's topic prefix). Forked by index.ts: sends {port} when listening,
 // {maxRss, stats} on 'stop'.
 import { AppHost, DecisionLog, sandboxLimitsFromEnv } from '@vane/apps';
+import { connectionsFromEnv } from '@vane/core';
 import { openGeo } from '@vane/network';
-import { connectionsFromEnv } from '@vane/infra';
 import { SchemaCodec } from '@vane/schemas';
 import { build } from '@vane/dns/src/app';
 import { listen } from '@vane/dns/src/server';

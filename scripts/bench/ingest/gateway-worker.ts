@@ -1,7 +1,7 @@
 // The ingest gateway as `vane run ingest` runs it (Kafka acks=all, spool,
 // config view), in its own process. argv: topic prefix, spool dir.
 // Parent messages: 'mark' (start counting CPU), 'stop' → {maxRss, stats} once the sink is idle and closed.
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv, readEnv } from '@vane/core';
 import { startGateway } from '../../../gateways/ingest/src/server';
 
 async function main(): Promise<void> {
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     spoolDir,
     spoolMaxBytes: 1024 * 1024 * 1024,
     spoolAfterMs: 2000,
-    kafkaProducers: Number(process.env.VANE_INGEST_KAFKA_PRODUCERS || 1),
+    kafkaProducers: readEnv(process.env).int('VANE_INGEST_KAFKA_PRODUCERS', { default: 1, min: 1 }),
     logLevel: 'silent',
     log: (line) => process.stderr.write(`${line}\n`),
   });

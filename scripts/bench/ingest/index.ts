@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { configChange, keyEntityId, keyHash, writeConfigChanges } from '@vane/config-model';
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { SchemaCodec, schemaFiles, topicNames } from '@vane/schemas';
 import { applyTopics, createKafka, physicalTopic, valueSubjectOf } from '@vane/topics';
 

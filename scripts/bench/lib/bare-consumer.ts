@@ -1,4 +1,4 @@
-import type { Connections } from '@vane/infra';
+import type { Connections } from '@vane/core';
 import { createKafka } from '@vane/topics';
 
 export interface BareResult {

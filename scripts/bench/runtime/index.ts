@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { SchemaCodec, schemaFiles, topicNames, type Download } from '@vane/schemas';
 import { applyTopics, createKafka, physicalTopic, valueSubjectOf } from '@vane/topics';
 import { arg, mib, printTable } from '../lib/report';

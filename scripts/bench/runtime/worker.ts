@@ -1,6 +1,6 @@
 // One measured consumer in its own process, so its peak RSS is its own.
 // argv: mode (bare | runtime), topic prefix, expected record count.
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { ProcessorRuntime, defineProcessor } from '@vane/runtime';
 import { physicalTopic } from '@vane/topics';
 import { runBareConsumer } from '../lib/bare-consumer';

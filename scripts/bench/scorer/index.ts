@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv } from '@vane/core';
 import { createClickhouseClient, createScyllaClient } from '@vane/runtime';
 import { SchemaCodec, schemaFiles, topicNames, type Measurement } from '@vane/schemas';
 import { createScoreClient } from '@vane/score-client';

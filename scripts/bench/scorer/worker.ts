@@ -1,7 +1,7 @@
 // One measured process of the scorer benchmark, so its peak RSS is its own.
 // argv: mode (bare | scorer | snapshots), topic prefix, expected record count, keyspace, database.
 // Reports with process.send; `scorer` and `snapshots` run until the parent sends 'stop'.
-import { connectionsFromEnv } from '@vane/infra';
+import { connectionsFromEnv, readEnv } from '@vane/core';
 import { ScorerPipeline } from '@vane/scorer/src/pipeline';
 import { startServer } from '@vane/snapshots/src/server';
 import { defaultSettings } from '@vane/snapshots/src/options';
@@ -26,7 +26,7 @@ async function bare(): Promise<void> {
 }
 
 async function scorer(): Promise<void> {
-  const maxBatchRecords = process.env.VANE_MAX_BATCH_RECORDS ? Number(process.env.VANE_MAX_BATCH_RECORDS) : undefined;
+  const maxBatchRecords = readEnv(process.env).int('VANE_MAX_BATCH_RECORDS', { min: 1 });
   const pipeline = new ScorerPipeline({ connections, naming, processorOptions: {}, log: () => undefined, maxBatchRecords });
   await pipeline.start();
   let reported = false;

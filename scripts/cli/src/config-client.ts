@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { VaneError, type VaneErrorCode } from '@vane/infra';
+import { isVaneErrorCode, readEnv, VaneError } from '@vane/core';
 import { operatorTokenFile } from '@vane/config/src/server';
 import type { CliEnvironment } from './environment';
 
@@ -27,7 +27,8 @@ export class ConfigClient {
   ) {}
 
   private url(): string {
-    return (this.caller.configUrl ?? this.e.env.VANE_CONFIG_URL ?? `http://127.0.0.1:${this.e.env.VANE_CONFIG_PORT || '7071'}`).replace(/\/$/, '');
+    const read = readEnv(this.e.env);
+    return (this.caller.configUrl ?? read.string('VANE_CONFIG_URL') ?? `http://127.0.0.1:${read.port('VANE_CONFIG_PORT', { default: 7071 })}`).replace(/\/$/, '');
   }
 
   /** A tenant's API key, when the call is made with one (not with the operator token). */
@@ -75,7 +76,7 @@ export class ConfigClient {
     }
     const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
     if (res.status >= 400) {
-      const error = new VaneError((json.code ?? 'VANE_ERR_INTERNAL') as VaneErrorCode, json.message ?? `HTTP ${res.status}`);
+      const error = new VaneError(isVaneErrorCode(json.code) ? json.code : 'VANE_ERR_INTERNAL', json.message ?? `HTTP ${res.status}`);
       // A refused app version: the failing case goes to stderr in full.
       if ('failing' in json) process.stderr.write(`${JSON.stringify((json as { failing: unknown }).failing)}\n`);
       throw error;

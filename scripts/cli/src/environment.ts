@@ -1,4 +1,4 @@
-import { connectionsFromEnv, infraPathsFromEnv, type Connections, type InfraPaths } from '@vane/infra';
+import { connectionsFromEnv, infraPathsFromEnv, type Connections, type InfraPaths } from '@vane/core';
 import { namingFromEnv, type TopicNaming } from '@vane/topics';
 
 type Env = Record<string, string | undefined>;

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { describeError, isVaneError } from '@vane/infra';
+import { describeError, isVaneError } from '@vane/core';
 import { registerConfig } from './commands/config';
 import { registerConsume } from './commands/consume';
 import { registerInfra } from './commands/infra';

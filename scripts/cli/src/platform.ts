@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { readEnv } from '@vane/core';
 import { stackDown, stackStatus, stackUp } from '@vane/infra';
 import { SchemaCodec, schemaFiles, topicNames } from '@vane/schemas';
 import { applyTopics, createKafka, valueSubjectOf } from '@vane/topics';
@@ -53,6 +54,7 @@ function launch(name: string, env: Env, log: (line: string) => void, stopping: (
  */
 export async function start(env: Env): Promise<void> {
   const e = cliEnvironment(env);
+  const interval = readEnv(env).int('VANE_STATUS_INTERVAL_MS', { default: 30_000, min: 1 });
   const log = e.log;
   log('vane: bringing the local stack up (first run downloads Kafka, Apicurio, Cassandra and ClickHouse into the cache)…');
   const up = await stackUp([], { paths: e.paths, env: e.env, log });
@@ -91,7 +93,6 @@ export async function start(env: Env): Promise<void> {
   ];
   log(lines.join('\n'));
 
-  const interval = Number(env.VANE_STATUS_INTERVAL_MS ?? 30_000);
   const timer = setInterval(() => {
     void stackStatus([], { paths: e.paths, env: e.env, log }).then((all) => {
       const infra = all.map((s) => `${s.name} ${s.state}`).join(' · ');

@@ -1,12 +1,54 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { infraPathsFromEnv, portFromEnv } from '@vane/infra';
+import { infraPathsFromEnv, readEnv, type Env } from '@vane/core';
 import { demoProbes, ensureTenant, setupDemoApp, type RoutingSetup } from './routing';
 import { Traffic } from './traffic';
 import { providers } from './world';
 
-type Env = Record<string, string | undefined>;
+/** Everything the simulator reads from the environment, checked before it starts. */
+export interface SimulatorOptions {
+  /** VANE_SIM_INGEST_URL, default http://127.0.0.1:$VANE_INGEST_PORT. */
+  ingestUrl: string;
+  /** VANE_SIM_DECIDE_URL, default http://127.0.0.1:$VANE_DECIDE_PORT. */
+  decideUrl: string;
+  /** VANE_CONFIG_URL, default http://127.0.0.1:$VANE_CONFIG_PORT. */
+  configUrl: string;
+  /** VANE_CONFIG_OPERATOR_TOKEN, else read from this file (VANE_CONFIG_OPERATOR_TOKEN_FILE, default $VANE_HOME/config/operator-token). */
+  operatorToken: string | undefined;
+  tokenFile: string;
+  /** VANE_SIM_RATE: page loads per second, (0, 1000], default 2. */
+  rate: number;
+  /** VANE_SIM_DOMAIN, default demo.vane.test. */
+  domain: string;
+  /** VANE_SIM_SEED, default from the clock. */
+  seed: number;
+  /** VANE_SIM_TENANT: tenant of the demo app, default "default". */
+  tenant: string;
+  /** Where the demo site is kept ($VANE_HOME/simulator/<prefix>site.json). */
+  stateFile: string;
+  /** VANE_STATUS_INTERVAL_MS, default 30000. */
+  statusIntervalMs: number;
+}
+
+export function simulatorOptionsFromEnv(env: Env, now = Date.now()): SimulatorOptions {
+  const read = readEnv(env);
+  const home = infraPathsFromEnv(env).home;
+  const local = (name: string, fallback: number): string => `http://127.0.0.1:${read.port(name, { default: fallback })}`;
+  return {
+    ingestUrl: read.string('VANE_SIM_INGEST_URL') ?? local('VANE_INGEST_PORT', 7070),
+    decideUrl: read.string('VANE_SIM_DECIDE_URL') ?? local('VANE_DECIDE_PORT', 7072),
+    configUrl: read.string('VANE_CONFIG_URL') ?? local('VANE_CONFIG_PORT', 7071),
+    operatorToken: read.string('VANE_CONFIG_OPERATOR_TOKEN'),
+    tokenFile: read.string('VANE_CONFIG_OPERATOR_TOKEN_FILE', { default: join(home, 'config', 'operator-token') }),
+    rate: read.number('VANE_SIM_RATE', { default: 2, above: 0, max: 1000 }),
+    domain: read.string('VANE_SIM_DOMAIN', { default: 'demo.vane.test' }),
+    seed: read.int('VANE_SIM_SEED', { default: now % 2 ** 31 }),
+    tenant: read.string('VANE_SIM_TENANT', { default: 'default' }),
+    stateFile: join(home, 'simulator', `${read.string('VANE_TOPIC_PREFIX', { default: '' })}site.json`),
+    statusIntervalMs: read.int('VANE_STATUS_INTERVAL_MS', { default: 30_000, min: 1 }),
+  };
+}
 
 interface DemoSite {
   siteId: string;
@@ -41,18 +83,12 @@ async function sessionStatus(ingestUrl: string, key: string): Promise<number> {
   }
 }
 
-/** Where the config service is and the operators' token (VANE_CONFIG_OPERATOR_TOKEN, else the file the service writes at start). */
-function configAccess(env: Env): { configUrl: string; tenant: string; token: () => string } {
-  const tokenFile = env.VANE_CONFIG_OPERATOR_TOKEN_FILE || join(infraPathsFromEnv(env).home, 'config', 'operator-token');
-  return {
-    configUrl: env.VANE_CONFIG_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_CONFIG_PORT', 7071)}`,
-    tenant: env.VANE_SIM_TENANT || 'default',
-    token: () => {
-      const token = env.VANE_CONFIG_OPERATOR_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
-      if (!token) throw new Error(`no operator token yet (${tokenFile})`);
-      return token;
-    },
-  };
+/** The config service's access: where it is, the demo tenant, and the operators' token (VANE_CONFIG_OPERATOR_TOKEN, else the file the service writes at start). */
+function configAccess(options: SimulatorOptions): RoutingSetup {
+  const { tokenFile } = options;
+  const operatorToken = options.operatorToken ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
+  if (!operatorToken) throw new Error(`no operator token yet (${tokenFile})`);
+  return { configUrl: options.configUrl, operatorToken, tenant: options.tenant };
 }
 
 /**
@@ -60,12 +96,11 @@ function configAccess(env: Env): { configUrl: string; tenant: string; token: () 
  * every 2 s while the service starts (it is started beside the simulator);
  * the last error after `attempts`, null when stopped.
  */
-async function withConfigService<T>(env: Env, step: (setup: RoutingSetup) => Promise<T>, stopping: () => boolean, attempts = 60): Promise<{ value: T } | { error: string } | null> {
-  const access = configAccess(env);
+async function withConfigService<T>(options: SimulatorOptions, step: (setup: RoutingSetup) => Promise<T>, stopping: () => boolean, attempts = 60): Promise<{ value: T } | { error: string } | null> {
   let lastError = '';
   for (let attempt = 0; attempt < attempts && !stopping(); attempt++) {
     try {
-      return { value: await step({ configUrl: access.configUrl, operatorToken: access.token(), tenant: access.tenant }) };
+      return { value: await step(configAccess(options)) };
     } catch (error) {
       lastError = (error as Error).message;
       await sleep(2000);
@@ -79,9 +114,9 @@ async function withConfigService<T>(env: Env, step: (setup: RoutingSetup) => Pro
  * page load ask the decide gateway. Without a config service the simulator
  * goes on with ingest traffic only.
  */
-async function routeThroughDecide(traffic: Traffic, env: Env, log: (line: string) => void, stopping: () => boolean): Promise<void> {
-  const decideUrl = env.VANE_SIM_DECIDE_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_DECIDE_PORT', 7072)}`;
-  const outcome = await withConfigService(env, setupDemoApp, stopping);
+async function routeThroughDecide(traffic: Traffic, options: SimulatorOptions, log: (line: string) => void, stopping: () => boolean): Promise<void> {
+  const { decideUrl } = options;
+  const outcome = await withConfigService(options, setupDemoApp, stopping);
   if (outcome && 'value' in outcome) {
     const appId = outcome.value;
     traffic.decide = { url: decideUrl, appId };
@@ -100,11 +135,8 @@ async function routeThroughDecide(traffic: Traffic, env: Env, log: (line: string
  * VANE_STATUS_INTERVAL_MS.
  */
 export async function main(env: Env): Promise<void> {
-  const ingestUrl = env.VANE_SIM_INGEST_URL || `http://127.0.0.1:${portFromEnv(env, 'VANE_INGEST_PORT', 7070)}`;
-  const rate = Number(env.VANE_SIM_RATE ?? 2);
-  if (!Number.isFinite(rate) || rate <= 0 || rate > 1000) throw new Error(`VANE_SIM_RATE=${env.VANE_SIM_RATE} must be a number of page loads per second in (0, 1000]`);
-  const domain = env.VANE_SIM_DOMAIN || 'demo.vane.test';
-  const stateFile = join(infraPathsFromEnv(env).home, 'simulator', `${env.VANE_TOPIC_PREFIX ?? ''}site.json`);
+  const options = simulatorOptionsFromEnv(env);
+  const { ingestUrl, rate, domain, stateFile } = options;
   const log = (line: string): void => {
     process.stderr.write(`simulator: ${line}\n`);
   };
@@ -125,11 +157,10 @@ export async function main(env: Env): Promise<void> {
   if (site && (await sessionStatus(ingestUrl, site.key)) !== 200) site = null;
   if (!site && !stopping) {
     log(`creating the demo site ${domain} through the config service…`);
-    const tenant = await withConfigService(env, ensureTenant, () => stopping);
+    const tenant = await withConfigService(options, ensureTenant, () => stopping);
     if (tenant && 'error' in tenant) throw new Error(`the config service did not accept the demo tenant within 120 s (${tenant.error})`);
     if (stopping) return;
-    const access = configAccess(env);
-    site = await createSite(domain, access.tenant, access.configUrl, env);
+    site = await createSite(domain, options.tenant, options.configUrl, env);
     mkdirSync(dirname(stateFile), { recursive: true });
     writeFileSync(stateFile, JSON.stringify(site));
     log(`created demo site ${site.domain} (${site.siteId})`);
@@ -140,10 +171,10 @@ export async function main(env: Env): Promise<void> {
   }
   if (stopping || !site) return;
 
-  const traffic = new Traffic({ ingestUrl, key: site.key, domain: site.domain, seed: Number(env.VANE_SIM_SEED ?? Date.now() % 2 ** 31) });
+  const traffic = new Traffic({ ingestUrl, key: site.key, domain: site.domain, seed: options.seed });
   log(`sending ${rate} page load(s)/s to ${ingestUrl} for ${site.domain}`);
-  void routeThroughDecide(traffic, env, log, () => stopping);
-  const statusEvery = Number(env.VANE_STATUS_INTERVAL_MS ?? 30_000);
+  void routeThroughDecide(traffic, options, log, () => stopping);
+  const statusEvery = options.statusIntervalMs;
   let lastStatus = Date.now();
   const interval = 1000 / rate;
   let next = Date.now();

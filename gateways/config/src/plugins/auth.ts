@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { VaneError } from '@vane/core';
 import type { ConfigContext } from '../context';
-import { ApiError } from './errors';
 
 /**
  * Who is calling. `Authorization: Bearer <token>` carries either the
@@ -50,9 +50,9 @@ export function registerAuth(app: FastifyInstance, ctx: ConfigContext): void {
   app.addHook('preHandler', async (request) => {
     const access = request.routeOptions.config.access ?? 'public';
     if (access === 'public') return;
-    if (!ctx.store.ready) throw new ApiError('VANE_ERR_NOT_READY', 'the service is still reading config.changes.v1');
+    if (!ctx.store.ready) throw new VaneError('VANE_ERR_NOT_READY', 'the service is still reading config.changes.v1');
     const token = bearer(request);
-    if (!token) throw new ApiError('VANE_ERR_KEY_MISSING', 'send an API key: Authorization: Bearer <key>');
+    if (!token) throw new VaneError('VANE_ERR_KEY_MISSING', 'send an API key: Authorization: Bearer <key>');
     const state = ctx.store.state;
     let caller: Caller;
     if (sameSecret(token, ctx.settings.operatorToken)) {
@@ -61,16 +61,16 @@ export function registerAuth(app: FastifyInstance, ctx: ConfigContext): void {
       caller = { kind: 'operator', tenantId, role: 'operator', actor: 'operator' };
     } else {
       const key = state.apiKey(token);
-      if (!key) throw new ApiError('VANE_ERR_KEY_UNKNOWN', 'this API key is not known');
-      if (key.revoked) throw new ApiError('VANE_ERR_KEY_REVOKED', `API key ${key.keyPrefix}… was revoked`);
-      if (state.tenant(key.tenantId)?.disabled) throw new ApiError('VANE_ERR_TENANT_DISABLED', `tenant ${key.tenantId} is disabled`);
+      if (!key) throw new VaneError('VANE_ERR_KEY_UNKNOWN', 'this API key is not known');
+      if (key.revoked) throw new VaneError('VANE_ERR_KEY_REVOKED', `API key ${key.keyPrefix}… was revoked`);
+      if (state.tenant(key.tenantId)?.disabled) throw new VaneError('VANE_ERR_TENANT_DISABLED', `tenant ${key.tenantId} is disabled`);
       caller = { kind: 'tenant', tenantId: key.tenantId, role: key.role, actor: key.entityId };
     }
-    if (access === 'operator' && caller.kind !== 'operator') throw new ApiError('VANE_ERR_FORBIDDEN', 'only operators may do this');
-    if (access === 'admin' && caller.role === 'read') throw new ApiError('VANE_ERR_FORBIDDEN', 'this key may only read (role "read")');
+    if (access === 'operator' && caller.kind !== 'operator') throw new VaneError('VANE_ERR_FORBIDDEN', 'only operators may do this');
+    if (access === 'admin' && caller.role === 'read') throw new VaneError('VANE_ERR_FORBIDDEN', 'this key may only read (role "read")');
     if (access !== 'operator') {
-      if (caller.tenantId === null) throw new ApiError('VANE_ERR_VALIDATION', 'operators name the tenant of a tenant call in the x-vane-tenant header', { field: 'headers.x-vane-tenant' });
-      if (!state.tenant(caller.tenantId)) throw new ApiError('VANE_ERR_NOT_FOUND', `no tenant ${caller.tenantId}`);
+      if (caller.tenantId === null) throw new VaneError('VANE_ERR_VALIDATION', 'operators name the tenant of a tenant call in the x-vane-tenant header', { field: 'headers.x-vane-tenant' });
+      if (!state.tenant(caller.tenantId)) throw new VaneError('VANE_ERR_NOT_FOUND', `no tenant ${caller.tenantId}`);
     }
     request.caller = caller;
   });
@@ -79,7 +79,7 @@ export function registerAuth(app: FastifyInstance, ctx: ConfigContext): void {
 /** The tenant a tenant-scoped route acts on (set by the auth hook). */
 export function tenantOf(request: FastifyRequest): string {
   const tenantId = request.caller?.tenantId;
-  if (!tenantId) throw new ApiError('VANE_ERR_FORBIDDEN', 'no tenant for this call');
+  if (!tenantId) throw new VaneError('VANE_ERR_FORBIDDEN', 'no tenant for this call');
   return tenantId;
 }
 

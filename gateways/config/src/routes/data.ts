@@ -1,20 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import {
-  ENTITY_CUSTOM_DATA,
-  ENTITY_CUSTOM_DATA_VERSION,
-  dataEntityId,
-  dataVersionEntityId,
-  type CustomData,
-  type CustomDataPayload,
-  type CustomDataVersion,
-  type CustomDataVersionPayload,
-  type DataHistoryEntry,
-} from '@vane/config-model';
+import { ENTITY_CUSTOM_DATA, ENTITY_CUSTOM_DATA_VERSION, dataEntityId, dataVersionEntityId, type CustomDataPayload, type CustomDataVersionPayload, type DataHistoryEntry } from '@vane/config-model';
+import { VaneError } from '@vane/core';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
-import { ApiError } from '../plugins/errors';
 import { NAME, check, jsonBytes, upsert } from '../validation';
+import { HISTORY_KEPT, ownDataSet, setView, versionView } from './data-resource';
 
 /**
  * Custom data (Fusion-style): JSON documents a tenant pushes, that its apps
@@ -25,34 +16,12 @@ import { NAME, check, jsonBytes, upsert } from '../validation';
  *   GET  /v1/data                              → {data}  (sets, without documents)
  *   PUT  /v1/data/:name   <any JSON>           → {name, version, changed}
  *   GET  /v1/data/:name                        → {name, version, data}   (the current version)
- *   GET  /v1/data/:name/versions               → {versions}
- *   GET  /v1/data/:name/versions/:version      → {name, version, data}
- *   POST /v1/data/:name/rollback  {version?}   → {name, version}   (default: the one current before)
+ *
+ * Versions and rollback: data-versions.ts.
  */
-const HISTORY_KEPT = 100;
-
-function setView(d: CustomData): Record<string, unknown> {
-  return { name: d.name, currentVersion: d.currentVersion, latestVersion: d.latestVersion, history: d.history, createdAt: d.createdAt };
-}
-
-function versionView(v: CustomDataVersion): Record<string, unknown> {
-  return { name: v.name, version: v.version, data: v.data, bytes: v.bytes, createdAt: v.createdAt, createdBy: v.createdBy };
-}
-
 export async function dataRoutes(app: FastifyInstance, opts: { ctx: ConfigContext }): Promise<void> {
   const { ctx } = opts;
   const { store, settings } = ctx;
-
-  function held(tenantId: string, name: string): CustomData {
-    const set = store.state.customData(tenantId, name);
-    if (!set) throw new ApiError('VANE_ERR_NOT_FOUND', `no data set ${name}`);
-    return set;
-  }
-
-  function payloadOf(set: CustomData): CustomDataPayload {
-    const { entityVersion: _v, ...payload } = set;
-    return payload;
-  }
 
   app.get('/v1/data', { config: { access: 'read' } }, async (request) => ({ data: store.state.customDataOf(tenantOf(request)).map(setView) }));
 
@@ -62,7 +31,7 @@ export async function dataRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
     check(NAME.test(name), 'params.name', 'must be 1-63 of a-z, 0-9 and "-"');
     check(request.body !== undefined, 'body', 'send a JSON document');
     const bytes = jsonBytes(request.body);
-    if (bytes > settings.maxDataBytes) throw new ApiError('VANE_ERR_PAYLOAD_TOO_LARGE', `the document has ${bytes} bytes; the limit is ${settings.maxDataBytes}`);
+    if (bytes > settings.maxDataBytes) throw new VaneError('VANE_ERR_PAYLOAD_TOO_LARGE', `the document has ${bytes} bytes; the limit is ${settings.maxDataBytes}`);
     return store.exclusive(async () => {
       const set = store.state.customData(tenantId, name);
       const current = set ? store.state.customDataVersion(tenantId, name, set.currentVersion) : undefined;
@@ -95,49 +64,9 @@ export async function dataRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
 
   app.get<{ Params: { name: string } }>('/v1/data/:name', { config: { access: 'read' } }, async (request) => {
     const tenantId = tenantOf(request);
-    const set = held(tenantId, request.params.name);
+    const set = ownDataSet(store.state, tenantId, request.params.name);
     const current = store.state.customDataVersion(tenantId, set.name, set.currentVersion);
-    if (!current) throw new ApiError('VANE_ERR_NOT_FOUND', `data set ${set.name} has no version ${set.currentVersion}`);
+    if (!current) throw new VaneError('VANE_ERR_NOT_FOUND', `data set ${set.name} has no version ${set.currentVersion}`);
     return versionView(current);
   });
-
-  app.get<{ Params: { name: string } }>('/v1/data/:name/versions', { config: { access: 'read' } }, async (request) => {
-    const tenantId = tenantOf(request);
-    const set = held(tenantId, request.params.name);
-    return {
-      ...setView(set),
-      versions: store.state.customDataVersionsOf(tenantId, set.name).map((v) => ({ version: v.version, bytes: v.bytes, createdAt: v.createdAt, createdBy: v.createdBy, current: v.version === set.currentVersion })),
-    };
-  });
-
-  app.get<{ Params: { name: string; version: string } }>('/v1/data/:name/versions/:version', { config: { access: 'read' } }, async (request) => {
-    const tenantId = tenantOf(request);
-    const set = held(tenantId, request.params.name);
-    const version = store.state.customDataVersion(tenantId, set.name, Number(request.params.version));
-    if (!version) throw new ApiError('VANE_ERR_NOT_FOUND', `data set ${set.name} has no version ${request.params.version} (the last ${settings.maxDataVersions} are kept)`);
-    return versionView(version);
-  });
-
-  app.post<{ Params: { name: string }; Body: { version?: number } | undefined }>(
-    '/v1/data/:name/rollback',
-    { config: { access: 'admin' }, schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { version: { type: 'integer', minimum: 1 } } } } },
-    async (request) =>
-      store.exclusive(async () => {
-        const tenantId = tenantOf(request);
-        const set = held(tenantId, request.params.name);
-        let target = request.body?.version;
-        if (target === undefined) {
-          const madeCurrent = [...set.history].reverse().find((h) => h.version === set.currentVersion && h.action === 'push');
-          target = madeCurrent?.previous ?? undefined;
-          if (target === undefined) throw new ApiError('VANE_ERR_CONFLICT', `data set ${set.name} has no earlier version to roll back to`);
-        }
-        if (!store.state.customDataVersion(tenantId, set.name, target)) throw new ApiError('VANE_ERR_NOT_FOUND', `data set ${set.name} has no version ${target}`);
-        const at = ctx.now();
-        const actor = actorOf(request);
-        const entry: DataHistoryEntry = { action: 'rollback', version: target, previous: set.currentVersion, at, actor };
-        const payload: CustomDataPayload = { ...payloadOf(set), currentVersion: target, history: [...set.history, entry].slice(-HISTORY_KEPT) };
-        await store.write([upsert(store.state, dataEntityId(tenantId, set.name), ENTITY_CUSTOM_DATA, tenantId, payload, actor, at)]);
-        return { name: set.name, version: target };
-      }),
-  );
 }

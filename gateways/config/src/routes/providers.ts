@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ENTITY_PROVIDER, probeTypes, type ConfigState, type Provider, type ProviderPayload } from '@vane/config-model';
+import { VaneError } from '@vane/core';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
-import { ApiError } from '../plugins/errors';
 import { PROVIDER_ID, check, checkAddresses, checkHostname, checkUrl, remove, upsert } from '../validation';
 
 /**
@@ -63,7 +63,7 @@ const bodyProperties = {
 
 function payloadOf(providerId: string, body: ProviderBody, request: FastifyRequest, held?: Provider): ProviderPayload {
   if (body.public !== undefined && request.caller?.kind !== 'operator' && body.public !== (held?.public === true)) {
-    throw new ApiError('VANE_ERR_FORBIDDEN', 'only operators may make a provider public or private');
+    throw new VaneError('VANE_ERR_FORBIDDEN', 'only operators may make a provider public or private');
   }
   const payload: ProviderPayload = {
     providerId,
@@ -86,8 +86,8 @@ export async function providerRoutes(app: FastifyInstance, opts: { ctx: ConfigCo
 
   function own(tenantId: string, providerId: string): Provider {
     const provider = visibleProvider(store.state, tenantId, providerId);
-    if (!provider) throw new ApiError('VANE_ERR_NOT_FOUND', `no provider ${providerId}`);
-    if (provider.tenantId !== tenantId) throw new ApiError('VANE_ERR_FORBIDDEN', `provider ${providerId} is public; only its owner may change it`);
+    if (!provider) throw new VaneError('VANE_ERR_NOT_FOUND', `no provider ${providerId}`);
+    if (provider.tenantId !== tenantId) throw new VaneError('VANE_ERR_FORBIDDEN', `provider ${providerId} is public; only its owner may change it`);
     return provider;
   }
 
@@ -107,7 +107,7 @@ export async function providerRoutes(app: FastifyInstance, opts: { ctx: ConfigCo
         const held = store.state.entity(providerId);
         if (held && held.payload !== null) {
           // Whether another tenant holds it or it is a site/key id: the id is simply not available.
-          throw new ApiError('VANE_ERR_CONFLICT', held.tenantId === tenantId && held.entityType === ENTITY_PROVIDER ? `provider ${providerId} exists (PUT to change it)` : `provider id ${providerId} is not available`);
+          throw new VaneError('VANE_ERR_CONFLICT', held.tenantId === tenantId && held.entityType === ENTITY_PROVIDER ? `provider ${providerId} exists (PUT to change it)` : `provider id ${providerId} is not available`);
         }
         const payload = payloadOf(providerId, request.body, request);
         await store.write([upsert(store.state, providerId, ENTITY_PROVIDER, tenantId, payload, actorOf(request), ctx.now())]);
@@ -118,7 +118,7 @@ export async function providerRoutes(app: FastifyInstance, opts: { ctx: ConfigCo
   app.get<{ Params: { providerId: string } }>('/v1/providers/:providerId', { config: { access: 'read' } }, async (request) => {
     const tenantId = tenantOf(request);
     const provider = visibleProvider(store.state, tenantId, request.params.providerId);
-    if (!provider) throw new ApiError('VANE_ERR_NOT_FOUND', `no provider ${request.params.providerId}`);
+    if (!provider) throw new VaneError('VANE_ERR_NOT_FOUND', `no provider ${request.params.providerId}`);
     return { provider: providerView(provider, tenantId) };
   });
 
@@ -142,7 +142,7 @@ export async function providerRoutes(app: FastifyInstance, opts: { ctx: ConfigCo
       const users = store.state.allApps().filter((a) => a.publishedVersion !== null && store.state.appVersion(a.appId, a.publishedVersion)?.providers.some((b) => b.id === held.providerId));
       if (users.length > 0) {
         const mine = users.filter((a) => a.tenantId === tenantId).map((a) => a.appId);
-        throw new ApiError('VANE_ERR_CONFLICT', `provider ${held.providerId} is used by published apps${mine.length ? ` (${mine.join(', ')})` : ' of other tenants'}; publish versions without it first`);
+        throw new VaneError('VANE_ERR_CONFLICT', `provider ${held.providerId} is used by published apps${mine.length ? ` (${mine.join(', ')})` : ' of other tenants'}; publish versions without it first`);
       }
       await store.write([remove(store.state, held.providerId, ENTITY_PROVIDER, tenantId, actorOf(request), ctx.now())]);
       return { providerId: held.providerId, deleted: true };

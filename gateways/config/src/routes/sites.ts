@@ -1,28 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import {
-  ENTITY_KEY,
-  ENTITY_SITE,
-  keyEntityId,
-  keyHash,
-  keyScopes,
-  newSiteId,
-  newSiteKey,
-  parseKeyPayload,
-  type ConfigState,
-  type KeyPayload,
-  type KeyScope,
-  type Site,
-  type SitePayload,
-} from '@vane/config-model';
+import { ENTITY_SITE, newSiteId, type Site, type SitePayload } from '@vane/config-model';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
-import { ApiError } from '../plugins/errors';
 import { check, checkHostname, upsert } from '../validation';
 import { visibleProvider } from './providers';
+import { keyProperties, newKey, type KeyOptions } from './site-keys';
+import { ownSite, siteView } from './site-resource';
 
 /**
  * Sites (web sites sending beacons, logs and RUM measurements to the ingest
- * gateway) and their ingest keys, as config.changes.v1 "site" and "key"
+ * gateway) and their first ingest key, as config.changes.v1 "site" and "key"
  * entities (the shapes gateways/ingest reads).
  *
  *   GET    /v1/sites                                                        → {sites}
@@ -30,64 +17,18 @@ import { visibleProvider } from './providers';
  *                                                                           → 201 {site, key}   (key shown once)
  *   GET    /v1/sites/:siteId                                                → {site}
  *   PATCH  /v1/sites/:siteId  {name?, hostnames?, providers?}               → {site}
- *   POST   /v1/sites/:siteId/keys  {scopes?, rateLimitPerMinute?, dailyLimit?} → 201 {key, keyId}
- *   DELETE /v1/sites/:siteId/keys/:keyId                                    → {keyId, revoked: true}
+ *
+ * Further keys of a site: site-keys.ts.
  */
-
-interface KeyOptions {
-  scopes?: KeyScope[];
-  rateLimitPerMinute?: number;
-  dailyLimit?: number;
-}
-
-const keyProperties = {
-  scopes: { type: 'array', items: { type: 'string', enum: [...keyScopes] }, uniqueItems: true },
-  rateLimitPerMinute: { type: 'integer', minimum: 1 },
-  dailyLimit: { type: 'integer', minimum: 1 },
-};
-
-function siteKeys(state: ConfigState, siteId: string): Record<string, unknown>[] {
-  return state
-    .entitiesOfType(ENTITY_KEY)
-    .map((e) => ({ id: e.entityId, key: parseKeyPayload(e.payload) }))
-    .filter((k) => k.key?.siteId === siteId)
-    .map((k) => ({ keyId: k.id, keyPrefix: k.key!.keyPrefix, scopes: k.key!.scopes, revoked: k.key!.revoked }));
-}
-
-function siteView(state: ConfigState, site: Site): Record<string, unknown> {
-  return { siteId: site.siteId, domain: site.domain, name: site.name ?? null, hostnames: site.hostnames ?? [], providers: site.providers ?? [], createdAt: site.createdAt, keys: siteKeys(state, site.siteId) };
-}
-
 export async function siteRoutes(app: FastifyInstance, opts: { ctx: ConfigContext }): Promise<void> {
   const { ctx } = opts;
   const { store } = ctx;
-
-  function ownSite(tenantId: string, siteId: string): Site {
-    const site = store.state.site(siteId);
-    if (!site || site.tenantId !== tenantId) throw new ApiError('VANE_ERR_NOT_FOUND', `no site ${siteId}`);
-    return site;
-  }
 
   function checkProviders(tenantId: string, providers: unknown): string[] | undefined {
     if (providers === undefined) return undefined;
     const list = providers as string[];
     list.forEach((id, i) => check(visibleProvider(store.state, tenantId, id) !== undefined, `body.providers.${i}`, `no provider ${id}`));
     return list;
-  }
-
-  function newKey(tenantId: string, siteId: string, options: KeyOptions, actor: string, at: number): { key: string; change: ReturnType<typeof upsert> } {
-    const key = newSiteKey();
-    const payload: KeyPayload = {
-      keyHash: keyHash(key),
-      keyPrefix: key.slice(0, 8),
-      siteId,
-      scopes: options.scopes ?? [...keyScopes],
-      revoked: false,
-      rateLimitPerMinute: options.rateLimitPerMinute,
-      dailyLimit: options.dailyLimit,
-      createdAt: at,
-    };
-    return { key, change: upsert(store.state, keyEntityId(key), ENTITY_KEY, tenantId, payload, actor, at) };
   }
 
   app.get('/v1/sites', { config: { access: 'read' } }, async (request) => {
@@ -129,14 +70,14 @@ export async function siteRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
         const actor = actorOf(request);
         const siteId = newSiteId();
         const site: SitePayload = { siteId, domain, hostnames, providers, name: body.name, createdAt: at };
-        const key = newKey(tenantId, siteId, body, actor, at);
+        const key = newKey(store.state, tenantId, siteId, body, actor, at);
         await store.write([upsert(store.state, siteId, ENTITY_SITE, tenantId, site, actor, at), key.change]);
         return reply.code(201).send({ site: siteView(store.state, store.state.site(siteId)!), key: { key: key.key, keyId: key.change.entityId } });
       }),
   );
 
   app.get<{ Params: { siteId: string } }>('/v1/sites/:siteId', { config: { access: 'read' } }, async (request) => ({
-    site: siteView(store.state, ownSite(tenantOf(request), request.params.siteId)),
+    site: siteView(store.state, ownSite(store.state, tenantOf(request), request.params.siteId)),
   }));
 
   app.patch<{ Params: { siteId: string }; Body: { name?: string; hostnames?: string[]; providers?: string[] } }>(
@@ -158,7 +99,7 @@ export async function siteRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
     async (request) =>
       store.exclusive(async () => {
         const tenantId = tenantOf(request);
-        const held = ownSite(tenantId, request.params.siteId);
+        const held = ownSite(store.state, tenantId, request.params.siteId);
         const body = request.body;
         const payload: SitePayload = {
           siteId: held.siteId,
@@ -171,32 +112,5 @@ export async function siteRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
         await store.write([upsert(store.state, held.siteId, ENTITY_SITE, tenantId, payload, actorOf(request), ctx.now())]);
         return { site: siteView(store.state, store.state.site(held.siteId)!) };
       }),
-  );
-
-  app.post<{ Params: { siteId: string }; Body: KeyOptions | undefined }>(
-    '/v1/sites/:siteId/keys',
-    { config: { access: 'admin' }, schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: keyProperties } } },
-    async (request, reply) =>
-      store.exclusive(async () => {
-        const tenantId = tenantOf(request);
-        const site = ownSite(tenantId, request.params.siteId);
-        const key = newKey(tenantId, site.siteId, request.body ?? {}, actorOf(request), ctx.now());
-        await store.write([key.change]);
-        return reply.code(201).send({ key: key.key, keyId: key.change.entityId });
-      }),
-  );
-
-  app.delete<{ Params: { siteId: string; keyId: string } }>('/v1/sites/:siteId/keys/:keyId', { config: { access: 'admin' } }, async (request) =>
-    store.exclusive(async () => {
-      const tenantId = tenantOf(request);
-      const site = ownSite(tenantId, request.params.siteId);
-      const entity = store.state.entity(request.params.keyId);
-      const key = entity && entity.entityType === ENTITY_KEY && entity.tenantId === tenantId ? parseKeyPayload(entity.payload) : null;
-      if (!entity || !key || key.siteId !== site.siteId) throw new ApiError('VANE_ERR_NOT_FOUND', `no key ${request.params.keyId} for site ${site.siteId}`);
-      if (!key.revoked) {
-        await store.write([upsert(store.state, entity.entityId, ENTITY_KEY, tenantId, { ...key, revoked: true, revokedAt: ctx.now() }, actorOf(request), ctx.now())]);
-      }
-      return { keyId: entity.entityId, revoked: true };
-    }),
   );
 }

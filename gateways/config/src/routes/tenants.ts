@@ -13,9 +13,9 @@ import {
   type Tenant,
   type TenantPayload,
 } from '@vane/config-model';
+import { VaneError } from '@vane/core';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
-import { ApiError } from '../plugins/errors';
 import { TENANT_ID, check, upsert } from '../validation';
 
 /**
@@ -57,7 +57,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: { ctx: ConfigCont
       const { tenantId, name } = request.body;
       check(TENANT_ID.test(tenantId), 'body.tenantId', 'must be 2-32 of a-z, 0-9 and "-", starting with a letter');
       return store.exclusive(async () => {
-        if (store.state.entity(tenantEntityId(tenantId))?.payload) throw new ApiError('VANE_ERR_CONFLICT', `tenant ${tenantId} exists`);
+        if (store.state.entity(tenantEntityId(tenantId))?.payload) throw new VaneError('VANE_ERR_CONFLICT', `tenant ${tenantId} exists`);
         const at = ctx.now();
         const actor = actorOf(request);
         const payload: TenantPayload = { tenantId, name, disabled: false, createdAt: at };
@@ -79,7 +79,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: { ctx: ConfigCont
     async (request) =>
       store.exclusive(async () => {
         const held = store.state.tenant(request.params.tenantId);
-        if (!held) throw new ApiError('VANE_ERR_NOT_FOUND', `no tenant ${request.params.tenantId}`);
+        if (!held) throw new VaneError('VANE_ERR_NOT_FOUND', `no tenant ${request.params.tenantId}`);
         const payload: TenantPayload = { tenantId: held.tenantId, name: request.body.name ?? held.name, disabled: request.body.disabled ?? held.disabled ?? false, createdAt: held.createdAt };
         await store.write([upsert(store.state, tenantEntityId(held.tenantId), ENTITY_TENANT, held.tenantId, payload, actorOf(request), ctx.now())]);
         return { tenant: tenantView(store.state.tenant(held.tenantId)!) };
@@ -110,7 +110,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: { ctx: ConfigCont
       const tenantId = tenantOf(request);
       const entity = store.state.entity(request.params.keyId);
       const held = store.state.apiKeysOf(tenantId).find((k) => k.entityId === request.params.keyId);
-      if (!entity || !held) throw new ApiError('VANE_ERR_NOT_FOUND', `no key ${request.params.keyId}`);
+      if (!entity || !held) throw new VaneError('VANE_ERR_NOT_FOUND', `no key ${request.params.keyId}`);
       if (!held.revoked) {
         const { entityId, entityVersion: _v, ...rest } = held;
         const payload: ApiKeyPayload = { ...rest, revoked: true, revokedAt: ctx.now() };

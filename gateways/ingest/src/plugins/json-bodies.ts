@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FieldError } from './errors';
+import { VaneError } from '@vane/core';
 
 /**
  * JSON bodies of the browser endpoints. `navigator.sendBeacon(url, string)`
@@ -12,7 +12,7 @@ export function acceptJsonAsTextPlain(scope: FastifyInstance, bodyLimit: number)
     try {
       done(null, JSON.parse(body as string) as unknown);
     } catch (error) {
-      done(new FieldError('VANE_ERR_BAD_INPUT', `the body is not valid JSON: ${(error as Error).message}`, 'body'), undefined);
+      done(new VaneError('VANE_ERR_BAD_INPUT', `the body is not valid JSON: ${(error as Error).message}`, { field: 'body' }), undefined);
     }
   });
 }

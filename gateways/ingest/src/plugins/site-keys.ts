@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import type { IngestContext } from '../context';
 import { secondsToUtcMidnight } from '../daily-usage';
-import { FieldError } from './errors';
 
 /**
  * Keys, tenants and limits for the ingest routes of a scope (routes whose
@@ -35,23 +34,21 @@ export async function registerSiteKeys(scope: FastifyInstance, ctx: IngestContex
     if (!ctx.config.ready) throw new VaneError('VANE_ERR_NOT_RUNNING', 'the gateway is still loading its configuration; retry shortly', { retriable: true });
     const presented = presentedKey(request);
     if (!presented) {
-      throw new FieldError('VANE_ERR_KEY_MISSING', 'a site key is required: X-Vane-Key header, key query parameter or key body field', 'querystring.key');
+      throw new VaneError('VANE_ERR_KEY_MISSING', 'a site key is required: X-Vane-Key header, key query parameter or key body field', { field: 'querystring.key' });
     }
     const key = ctx.config.state.key(presented);
-    if (!key) throw new FieldError('VANE_ERR_KEY_UNKNOWN', 'the site key is not known', 'querystring.key');
-    if (key.revoked) throw new FieldError('VANE_ERR_KEY_REVOKED', `the site key ${key.keyPrefix}… was revoked`, 'querystring.key');
+    if (!key) throw new VaneError('VANE_ERR_KEY_UNKNOWN', 'the site key is not known', { field: 'querystring.key' });
+    if (key.revoked) throw new VaneError('VANE_ERR_KEY_REVOKED', `the site key ${key.keyPrefix}… was revoked`, { field: 'querystring.key' });
     if (!key.scopes.includes(needed)) {
-      throw new FieldError('VANE_ERR_KEY_SCOPE', `the site key ${key.keyPrefix}… may not call ${needed} endpoints (scopes: ${key.scopes.join(', ') || 'none'})`, 'querystring.key');
+      throw new VaneError('VANE_ERR_KEY_SCOPE', `the site key ${key.keyPrefix}… may not call ${needed} endpoints (scopes: ${key.scopes.join(', ') || 'none'})`, { field: 'querystring.key' });
     }
     const site = ctx.config.state.site(key.siteId);
-    if (!site) throw new FieldError('VANE_ERR_KEY_UNKNOWN', `the site of key ${key.keyPrefix}… does not exist`, 'querystring.key');
+    if (!site) throw new VaneError('VANE_ERR_KEY_UNKNOWN', `the site of key ${key.keyPrefix}… does not exist`, { field: 'querystring.key' });
     const now = ctx.now();
     const used = ctx.usage.count(now, key);
     const limit = key.dailyLimit ?? ctx.settings.dailyLimit;
     if (limit > 0 && used > limit) {
-      const error = new VaneError('VANE_ERR_DAILY_LIMIT', `the site key ${key.keyPrefix}… has used its ${limit} requests for today (UTC)`) as VaneError & { retryAfter: number };
-      error.retryAfter = secondsToUtcMidnight(now);
-      throw error;
+      throw new VaneError('VANE_ERR_DAILY_LIMIT', `the site key ${key.keyPrefix}… has used its ${limit} requests for today (UTC)`, { retryAfter: secondsToUtcMidnight(now) });
     }
     request.siteKey = key;
     request.site = site;
@@ -64,16 +61,9 @@ export async function registerSiteKeys(scope: FastifyInstance, ctx: IngestContex
     allowList: (request) => request.siteKey === null,
     keyGenerator: (request) => request.siteKey?.entityId ?? request.ip,
     max: (request) => request.siteKey?.rateLimitPerMinute ?? ctx.settings.rateLimitPerMinute,
-    errorResponseBuilder: (_request, context) => {
-      const error = new Error(`more than ${context.max} requests per minute for this key; retry in ${Math.ceil(context.ttl / 1000)} s`) as Error & {
-        statusCode: number;
-        vaneCode: string;
-        retryAfter: number;
-      };
-      error.statusCode = 429;
-      error.vaneCode = 'VANE_ERR_RATE_LIMITED';
-      error.retryAfter = Math.max(1, Math.ceil(context.ttl / 1000));
-      return error;
-    },
+    errorResponseBuilder: (_request, context) =>
+      new VaneError('VANE_ERR_RATE_LIMITED', `more than ${context.max} requests per minute for this key; retry in ${Math.ceil(context.ttl / 1000)} s`, {
+        retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)),
+      }),
   });
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { VaneError } from '@vane/core';
 import type { Beacon } from '@vane/schemas';
 import type { Site } from '@vane/config-model';
 import { clientOf, type IngestContext } from '../context';
 import { newEventId, UUID_PATTERN } from '../event-id';
-import { FieldError } from '../plugins/errors';
 import { singleToBatch } from '../plugins/json-bodies';
 import type { SpooledRecord } from '../spool';
 
@@ -111,12 +111,12 @@ function beaconRecords(ctx: IngestContext, request: FastifyRequest, events: read
     try {
       url = new URL(event.url);
     } catch {
-      throw new FieldError('VANE_ERR_VALIDATION', `${field} is not an absolute URL`, field);
+      throw new VaneError('VANE_ERR_VALIDATION', `${field} is not an absolute URL`, { field });
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FieldError('VANE_ERR_VALIDATION', `${field} must be an http(s) URL`, field);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new VaneError('VANE_ERR_VALIDATION', `${field} must be an http(s) URL`, { field });
     const hostname = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
     if (!hostnameAllowed(site, hostname)) {
-      throw new FieldError('VANE_ERR_HOSTNAME_NOT_ALLOWED', `${hostname} is not a hostname of site ${site.siteId} (${site.domain})`, field);
+      throw new VaneError('VANE_ERR_HOSTNAME_NOT_ALLOWED', `${hostname} is not a hostname of site ${site.siteId} (${site.domain})`, { field });
     }
     url.hash = '';
     const beacon: Beacon = {
@@ -166,10 +166,10 @@ export async function beaconRoutes(app: FastifyInstance, opts: { ctx: IngestCont
           if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
           parsedProps = value as Record<string, string | number | boolean>;
         } catch {
-          throw new FieldError('VANE_ERR_VALIDATION', 'querystring.props must be a JSON object of strings, numbers and booleans', 'querystring.props');
+          throw new VaneError('VANE_ERR_VALIDATION', 'querystring.props must be a JSON object of strings, numbers and booleans', { field: 'querystring.props' });
         }
       }
-      if (event.type === 'event' && !event.name) throw new FieldError('VANE_ERR_VALIDATION', "querystring.name is required for type 'event'", 'querystring.name');
+      if (event.type === 'event' && !event.name) throw new VaneError('VANE_ERR_VALIDATION', "querystring.name is required for type 'event'", { field: 'querystring.name' });
       const records = beaconRecords(ctx, request, [{ ...event, props: parsedProps }], 'querystring.');
       const delivery = await ctx.sink.accept(records);
       ctx.metrics.records.inc({ topic: 'ingest.beacons.v1', delivery }, records.length);

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { VaneError } from '@vane/core';
 import { locationKeyOf, type Measurement, type Timings } from '@vane/schemas';
 import { clientOf, type IngestContext } from '../context';
 import { newEventId, UUID_PATTERN } from '../event-id';
-import { FieldError } from '../plugins/errors';
 
 /**
  * POST /api/v1/measurements[?key=…] → ingest.measurements.v1 (key: the client's
@@ -74,14 +74,14 @@ export async function measurementRoutes(app: FastifyInstance, opts: { ctx: Inges
       const now = ctx.now();
       const claims = ctx.tokens.verify(request.body.token, now);
       if (claims.site !== site.siteId) {
-        throw new FieldError('VANE_ERR_TOKEN_INVALID', 'the session token was issued for another site', 'body.token');
+        throw new VaneError('VANE_ERR_TOKEN_INVALID', 'the session token was issued for another site', { field: 'body.token' });
       }
       const client = clientOf(request, ctx);
       const locationKey = locationKeyOf(client.network);
       const records = request.body.measurements.map((m, i) => {
         if (!claims.providers.includes(m.provider)) {
           const field = `body.measurements.${i}.provider`;
-          throw new FieldError('VANE_ERR_VALIDATION', `${field}: provider '${m.provider}' is not in this session's plan`, field);
+          throw new VaneError('VANE_ERR_VALIDATION', `${field}: provider '${m.provider}' is not in this session's plan`, { field });
         }
         const measurement: Measurement = {
           measurementId: m.measurementId?.toLowerCase() ?? newEventId(),

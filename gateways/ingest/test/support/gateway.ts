@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Connections } from '@vane/infra';
+import type { Connections } from '@vane/core';
 import type { TopicNaming } from '@vane/topics';
 import { startGateway, type RunningGateway, type ServerOptions } from '../../src/server';
 

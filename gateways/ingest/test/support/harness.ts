@@ -1,5 +1,5 @@
 import { ConfigState, configChange, keyHash, type KeyPayload, type KeyScope, type ProviderPayload, type SitePayload } from '@vane/config-model';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import type { FastifyInstance } from 'fastify';
 import { buildWithContext, type BuildOptions } from '../../src/app';
 import type { IngestContext } from '../../src/context';

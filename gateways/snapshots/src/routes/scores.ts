@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { isVaneError } from '@vane/infra';
+import type { FastifyInstance } from 'fastify';
+import { VaneError } from '@vane/core';
 import type { ScoreTableSource } from '../app';
 import type { SnapshotSettings } from '../options';
 import type { ScoreDelta } from '../score-table';
@@ -15,10 +15,6 @@ interface RouteOptions {
 /** A subscriber that buffers this much unsent output is dropped (it resumes from its version). */
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
-function fail(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').send({ code, message });
-}
-
 /** SSE event of one change: id = version after it; data = {key, partition, offset, score|null}. */
 export function deltaEvent(d: ScoreDelta): string {
   return `id: ${d.version}\nevent: score\ndata: ${JSON.stringify({ key: d.key, partition: d.partition, offset: d.offset, score: d.score })}\n\n`;
@@ -30,11 +26,10 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 export async function scoreRoutes(app: FastifyInstance, { source, cache, settings }: RouteOptions): Promise<void> {
-  const notReady = (reply: FastifyReply): FastifyReply =>
-    fail(reply.header('retry-after', String(settings.retryAfterSeconds)), 503, 'VANE_ERR_NOT_READY', 'the score table is still loading from scores.v1');
+  const notReady = (): VaneError => new VaneError('VANE_ERR_NOT_READY', 'the score table is still loading from scores.v1', { retryAfter: settings.retryAfterSeconds });
 
   app.get('/v1/snapshots/scores', async (request, reply) => {
-    if (!source.isReady()) return notReady(reply);
+    if (!source.isReady()) throw notReady();
     const current = `"${source.table.version}"`;
     if (etagMatches(request.headers['if-none-match'], current)) {
       return reply.code(304).header('etag', current).header('cache-control', 'no-cache').send();
@@ -51,18 +46,12 @@ export async function scoreRoutes(app: FastifyInstance, { source, cache, setting
   });
 
   app.get<{ Querystring: { since?: string } }>('/v1/snapshots/scores/deltas', async (request, reply) => {
-    if (!source.isReady()) return notReady(reply);
+    if (!source.isReady()) throw notReady();
     const table = source.table;
     const raw = (request.headers['last-event-id'] as string | undefined) || request.query.since;
-    if (!raw) return fail(reply, 400, 'VANE_ERR_VERSION_INVALID', 'since is required: the version of the snapshot (or last delta) you hold');
-    let backlog: ScoreDelta[];
-    try {
-      backlog = table.deltasSince(parseVersion(raw, table.partitions));
-    } catch (error) {
-      if (isVaneError(error) && error.code === 'VANE_ERR_VERSION_GONE') return fail(reply, 410, error.code, error.message);
-      if (isVaneError(error)) return fail(reply, 400, error.code, error.message);
-      throw error;
-    }
+    if (!raw) throw new VaneError('VANE_ERR_VERSION_INVALID', 'since is required: the version of the snapshot (or last delta) you hold');
+    // VANE_ERR_VERSION_INVALID (400) for a malformed version, VANE_ERR_VERSION_GONE (410) for one older than the buffer.
+    const backlog: ScoreDelta[] = table.deltasSince(parseVersion(raw, table.partitions));
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

@@ -1,6 +1,6 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import type { Connections } from '@vane/infra';
-import { VaneError } from '@vane/infra';
+import type { Connections } from '@vane/core';
+import { VaneError } from '@vane/core';
 import type { TableMigration } from '../manifest';
 
 /**

@@ -1,6 +1,6 @@
 import { Client, concurrent, types } from 'cassandra-driver';
-import type { Connections } from '@vane/infra';
-import { VaneError } from '@vane/infra';
+import type { Connections } from '@vane/core';
+import { VaneError } from '@vane/core';
 import type { TableMigration } from '../manifest';
 
 /**

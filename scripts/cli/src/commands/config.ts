@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import { ConfigClient, print, withCaller, type Caller } from '../config-client';
 import type { CliEnvironment } from '../environment';
 

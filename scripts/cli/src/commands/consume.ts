@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { VaneError, describeError } from '@vane/infra';
+import { VaneError, describeError } from '@vane/core';
 import { SchemaCodec, isTopicName } from '@vane/schemas';
 import { createKafka, physicalTopic } from '@vane/topics';
 import type { CliEnvironment } from '../environment';

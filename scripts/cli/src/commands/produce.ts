@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import type { Message } from 'kafkajs';
-import { VaneError, describeError } from '@vane/infra';
+import { VaneError, describeError } from '@vane/core';
 import { SchemaCodec, isTopicName } from '@vane/schemas';
 import { createKafka, physicalTopic, valueSubjectOf } from '@vane/topics';
 import type { CliEnvironment } from '../environment';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Client as CqlClient } from 'cassandra-driver';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { VaneError } from '@vane/infra';
+import { readEnv, VaneError } from '@vane/core';
 import { createClickhouseClient, createScyllaClient, readChangelog } from '@vane/runtime';
 import { applyTopics, createKafka, physicalTopic } from '@vane/topics';
 import { ORIGINAL_VERSION, SERVING_TABLE, checkLabel, ensureServingTable, servingVersion, versionNaming, versionedTopics, type VersionNaming } from '@vane/scorer/src/model-version';
@@ -129,7 +129,7 @@ async function rebuild(c: Clients, label: string, opts: ReplayOptions): Promise<
       connections: e.connections,
       naming: e.naming,
       processorOptions: scorerOptionsFromEnv(e.env),
-      maxBatchRecords: e.env.VANE_MAX_BATCH_RECORDS ? Number(e.env.VANE_MAX_BATCH_RECORDS) : undefined,
+      maxBatchRecords: readEnv(e.env).int('VANE_MAX_BATCH_RECORDS', { min: 1 }),
       log: (line) => {
         if (e.env.VANE_DEBUG) e.log(line);
       },

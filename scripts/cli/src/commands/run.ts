@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import { components } from '../components';
 
 interface ComponentModule {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { VaneError, isVaneError } from '@vane/infra';
+import { VaneError, isVaneError } from '@vane/core';
 import { keyEntityId, keyScopes, probeTypes, type KeyScope, type ProbeTarget, type ProbeType } from '@vane/config-model';
 import { ConfigClient, print, withCaller, type Caller } from '../config-client';
 import type { CliEnvironment } from '../environment';

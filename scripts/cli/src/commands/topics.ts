@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import { applyTopics, catalog, createKafka, physicalTopic } from '@vane/topics';
 import type { CliEnvironment } from '../environment';
 

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readEnv, type Env } from './env';
 
 /**
  * Where Vane finds its services. Production sets the *_URL / *_BROKERS /
@@ -12,6 +13,8 @@ export interface Connections {
   kafkaBrokers: string[];
   /** Kafka client id prefix (VANE_KAFKA_CLIENT_ID, default 'vane'). */
   kafkaClientId: string;
+  /** Print kafkajs's own log lines to stderr (VANE_KAFKA_DEBUG, a boolean; default off). */
+  kafkaDebug?: boolean;
   /** Confluent-compatible schema registry base URL (VANE_REGISTRY_URL). */
   registryUrl: string;
   /** ScyllaDB/Cassandra contact points host:port (VANE_SCYLLA_CONTACT_POINTS, comma separated). */
@@ -33,46 +36,30 @@ export interface InfraPaths {
   cacheDir: string;
 }
 
-type Env = Record<string, string | undefined>;
-
-function port(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new Error(`${name}=${raw} is not a TCP port (1-65535)`);
-  }
-  return value;
-}
-
-function list(raw: string | undefined, fallback: string[]): string[] {
-  if (!raw) return fallback;
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
+/** A port variable, validated (VANE_ERR_CONFIG names it when it is not 1-65535). */
 export function portFromEnv(env: Env, name: string, fallback: number): number {
-  return port(env, name, fallback);
+  return readEnv(env).port(name, { default: fallback });
 }
 
 export function connectionsFromEnv(env: Env): Connections {
+  const read = readEnv(env);
+  const port = (name: string, fallback: number): number => read.port(name, { default: fallback });
   return {
-    kafkaBrokers: list(env.VANE_KAFKA_BROKERS, [`127.0.0.1:${port(env, 'VANE_KAFKA_PORT', 9092)}`]),
-    kafkaClientId: env.VANE_KAFKA_CLIENT_ID || 'vane',
-    registryUrl: env.VANE_REGISTRY_URL || `http://127.0.0.1:${port(env, 'VANE_REGISTRY_PORT', 8081)}/apis/ccompat/v7`,
-    scyllaContactPoints: list(env.VANE_SCYLLA_CONTACT_POINTS, [`127.0.0.1:${port(env, 'VANE_CASSANDRA_PORT', 9042)}`]),
-    scyllaDatacenter: env.VANE_SCYLLA_DATACENTER || 'datacenter1',
-    scyllaKeyspace: env.VANE_SCYLLA_KEYSPACE || 'vane',
-    clickhouseUrl: env.VANE_CLICKHOUSE_URL || `http://127.0.0.1:${port(env, 'VANE_CLICKHOUSE_PORT', 8123)}`,
-    clickhouseDatabase: env.VANE_CLICKHOUSE_DATABASE || 'vane',
+    kafkaBrokers: read.list('VANE_KAFKA_BROKERS') ?? [`127.0.0.1:${port('VANE_KAFKA_PORT', 9092)}`],
+    kafkaClientId: read.string('VANE_KAFKA_CLIENT_ID', { default: 'vane' }),
+    kafkaDebug: read.bool('VANE_KAFKA_DEBUG', { default: false }),
+    registryUrl: read.string('VANE_REGISTRY_URL') ?? `http://127.0.0.1:${port('VANE_REGISTRY_PORT', 8081)}/apis/ccompat/v7`,
+    scyllaContactPoints: read.list('VANE_SCYLLA_CONTACT_POINTS') ?? [`127.0.0.1:${port('VANE_CASSANDRA_PORT', 9042)}`],
+    scyllaDatacenter: read.string('VANE_SCYLLA_DATACENTER', { default: 'datacenter1' }),
+    scyllaKeyspace: read.string('VANE_SCYLLA_KEYSPACE', { default: 'vane' }),
+    clickhouseUrl: read.string('VANE_CLICKHOUSE_URL') ?? `http://127.0.0.1:${port('VANE_CLICKHOUSE_PORT', 8123)}`,
+    clickhouseDatabase: read.string('VANE_CLICKHOUSE_DATABASE', { default: 'vane' }),
   };
 }
 
 export function infraPathsFromEnv(env: Env): InfraPaths {
   return {
-    home: env.VANE_HOME || join(homedir(), '.local', 'state', 'vane'),
-    cacheDir: env.VANE_CACHE_DIR || join(homedir(), '.cache', 'vane'),
+    home: readEnv(env).string('VANE_HOME') ?? join(homedir(), '.local', 'state', 'vane'),
+    cacheDir: readEnv(env).string('VANE_CACHE_DIR') ?? join(homedir(), '.cache', 'vane'),
   };
 }

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './env';
+export * from './connections';
+export { quietKafkajsTimers } from './kafkajs-timers';

@@ -1,7 +1,9 @@
-import { runProcessor } from '@vane/runtime';
+import { runProcessor, servingVersionFromEnv } from '@vane/runtime';
 import { deadlettersProcessor } from './processor';
+import { deadlettersReplay } from './replay-spec';
 
-/** `vane run deadletters`. */
-export function main(env: Record<string, string | undefined>): Promise<void> {
-  return runProcessor(deadlettersProcessor, env);
+/** `vane run deadletters`: the serving version (group vane.deadletters, `.<label>` after a replay's promote). */
+export async function main(env: Record<string, string | undefined>): Promise<void> {
+  const version = await servingVersionFromEnv(env, deadlettersReplay.model, deadlettersReplay.topics);
+  await runProcessor(deadlettersProcessor, env, {}, version);
 }

@@ -1,4 +1,5 @@
 import { defineProcessor } from '@vane/runtime';
+import { DEADLETTERS_TABLE, deadlettersTable } from './deadletters-table';
 import { deadlettersOptions } from './options';
 
 /** ClickHouse DateTime literal (UTC) of an epoch-ms instant: accepted by every release from 18.16 on. */
@@ -15,34 +16,13 @@ export const deadlettersProcessor = defineProcessor({
   name: 'deadletters',
   description: 'loads deadletter.v1 into the ClickHouse table deadletters',
   input: 'deadletter.v1',
-  outputs: [{ kind: 'clickhouse', table: 'deadletters' }],
+  outputs: [{ kind: 'clickhouse', table: DEADLETTERS_TABLE }],
   options: deadlettersOptions,
-  clickhouseTables: [
-    {
-      table: 'deadletters',
-      ddl: [
-        `CREATE TABLE IF NOT EXISTS {database}.{table} (
-          source_topic String,
-          source_partition UInt32,
-          source_offset UInt64,
-          processor String,
-          reason_code String,
-          message String,
-          at DateTime,
-          source_time DateTime,
-          key_base64 String,
-          value_base64 String,
-          value_bytes UInt32
-        ) ENGINE = ReplacingMergeTree()
-        PARTITION BY toYYYYMM(at)
-        ORDER BY (source_topic, source_partition, source_offset, processor)`,
-      ],
-    },
-  ],
+  clickhouseTables: [deadlettersTable],
   process(letter) {
     return {
       kind: 'clickhouse',
-      table: 'deadletters',
+      table: DEADLETTERS_TABLE,
       row: {
         source_topic: letter.sourceTopic,
         source_partition: letter.partition,

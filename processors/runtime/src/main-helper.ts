@@ -3,6 +3,8 @@ import type { TopicName } from '@vane/schemas';
 import { namingFromEnv } from '@vane/topics';
 import type { ProcessorManifest } from './manifest';
 import { ProcessorRuntime, type RuntimeOptions } from './runtime';
+import { createScyllaClient } from './sinks/scylla';
+import { ORIGINAL_VERSION, servingVersion, versionNaming, versionedRuntimeOptions, type VersionNaming, type VersionedTopics } from './versioning';
 
 /** Runtime options from the environment (the one place a processor reads process.env). */
 export function runtimeOptionsFromEnv(env: Env, processorOptions: Record<string, unknown> = {}): RuntimeOptions {
@@ -24,19 +26,33 @@ export function statusIntervalFromEnv(env: Env, fallback = 60_000): number {
   return readEnv(env).int('VANE_STATUS_INTERVAL_MS', { default: fallback, min: 1 });
 }
 
+/** The serving version of a model (Scylla `model_serving`, see versioning.ts), as its `vane run` entry runs it. */
+export async function servingVersionFromEnv(env: Env, model: string, topics: VersionedTopics): Promise<VersionNaming> {
+  const connections = connectionsFromEnv(env);
+  const cql = createScyllaClient(connections);
+  try {
+    const serving = await servingVersion(cql, connections.scyllaKeyspace, model);
+    return versionNaming(serving, namingFromEnv(env), serving, topics);
+  } finally {
+    await cql.shutdown();
+  }
+}
+
 /**
  * Runs a processor in the foreground: starts it, prints one status line a
  * minute (and one at start), stops cleanly on SIGINT/SIGTERM after the unit
- * of work in progress.
+ * of work in progress. With a `version` other than v1, the processor runs
+ * that version's group, topics and tables.
  */
 export async function runProcessor<In extends TopicName, O, S = never>(
   manifest: ProcessorManifest<In, O, S>,
   env: Env,
   processorOptions: Record<string, unknown> = {},
+  version?: VersionNaming,
 ): Promise<void> {
-  const options = runtimeOptionsFromEnv(env, processorOptions);
+  const base = runtimeOptionsFromEnv(env, processorOptions);
   const interval = statusIntervalFromEnv(env);
-  const runtime = new ProcessorRuntime(manifest, options);
+  const runtime = new ProcessorRuntime(manifest, version && version.label !== ORIGINAL_VERSION ? versionedRuntimeOptions(base, manifest.name, version) : base);
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };

@@ -1,13 +1,13 @@
 import { connectionsFromEnv, readEnv } from '@vane/core';
-import { createScyllaClient, runtimeOptionsFromEnv, statusIntervalFromEnv } from '@vane/runtime';
+import { createScyllaClient, runtimeOptionsFromEnv, servingVersion, statusIntervalFromEnv, versionNaming } from '@vane/runtime';
 import { namingFromEnv } from '@vane/topics';
-import { servingVersion, versionNaming } from './model-version';
 import { scorerOptionsFromEnv } from './options';
 import { ScorerPipeline } from './pipeline';
+import { scorerTopics } from './replay-spec';
 
 /**
  * `vane run scorer`: both stages of the serving model version (see
- * model-version.ts; VANE_SCORER_VERSION runs another one), until
+ * @vane/runtime versioning.ts; VANE_SCORER_VERSION runs another one), until
  * SIGINT/SIGTERM, which finishes the units of work in progress.
  */
 export async function main(env: Record<string, string | undefined>): Promise<void> {
@@ -24,7 +24,7 @@ export async function main(env: Record<string, string | undefined>): Promise<voi
     await cql.shutdown();
   }
   const label = version ?? serving;
-  const pipeline = new ScorerPipeline({ ...base, groupId: undefined, log }, versionNaming(label, naming, serving));
+  const pipeline = new ScorerPipeline({ ...base, groupId: undefined, log }, versionNaming(label, naming, serving, scorerTopics));
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= pipeline.stop());
   const stopped = new Promise<void>((resolve) => {

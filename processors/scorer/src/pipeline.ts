@@ -1,14 +1,13 @@
-import { ProcessorRuntime, type RuntimeMetrics, type RuntimeOptions } from '@vane/runtime';
-import type { MergeState, TopicName } from '@vane/schemas';
+import { ProcessorRuntime, versionedRuntimeOptions, type ReplayPipeline, type ReplayRuntime, type RuntimeOptions, type VersionNaming } from '@vane/runtime';
+import type { MergeState } from '@vane/schemas';
 import { historyLoader } from './history-loader';
 import { measurementsLoader } from './measurements-loader';
 import type { ScorerOptions } from './options';
-import type { VersionNaming } from './model-version';
 import { scoresProcessor } from './scores-processor';
 import { windowsProcessor, type WindowsState } from './windows-processor';
 
 /** The scorer's processors in one process, sharing the runtime options (one version of the model). */
-export class ScorerPipeline {
+export class ScorerPipeline implements ReplayPipeline {
   readonly windows: ProcessorRuntime<'ingest.measurements.v1', ScorerOptions, WindowsState>;
   readonly scores: ProcessorRuntime<'scorer.partials.v1', ScorerOptions, MergeState>;
   readonly history: ProcessorRuntime<'scores.v1', ScorerOptions>;
@@ -16,12 +15,9 @@ export class ScorerPipeline {
 
   constructor(base: RuntimeOptions, version?: VersionNaming) {
     const per = (processor: string): RuntimeOptions => ({
-      ...base,
+      ...versionedRuntimeOptions(base, processor, version),
       // Units of different partitions overlap their store and Kafka round trips.
       partitionsConcurrently: base.partitionsConcurrently ?? 3,
-      groupId: version ? version.groupId(processor) : base.groupId,
-      topicName: version ? (topic: TopicName) => version.topicName(topic) : base.topicName,
-      tableName: version ? (table: string) => version.tableName(table) : base.tableName,
     });
     this.windows = new ProcessorRuntime(windowsProcessor, per(windowsProcessor.name));
     this.scores = new ProcessorRuntime(scoresProcessor, per(scoresProcessor.name));
@@ -30,7 +26,7 @@ export class ScorerPipeline {
   }
 
   /** Group and metrics of each processor, from the input on. */
-  runtimes(): { groupId: string; metrics: RuntimeMetrics }[] {
+  runtimes(): readonly ReplayRuntime[] {
     return [this.windows, this.scores, this.history, this.measurements];
   }
 
@@ -49,7 +45,7 @@ export class ScorerPipeline {
   }
 
   /** Publishes every pending score now (instead of at the next punctuation). */
-  async flushPending(): Promise<void> {
+  async flush(): Promise<void> {
     await this.scores.punctuate();
   }
 }

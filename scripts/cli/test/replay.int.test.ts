@@ -1,8 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Client } from 'cassandra-driver';
 import { createClickhouseClient, createScyllaClient } from '@vane/runtime';
-import { ScorerPipeline } from '@vane/scorer/src/pipeline';
-import { scorerOptions } from '@vane/scorer/src/processor';
+import { ScorerPipeline, scorerOptions } from '@vane/scorer';
 import { knownMeasurements, latestScores, produceMeasurements } from '@vane/scorer/test/fixtures';
 import { runScorerInMemory } from '@vane/scorer/test/harness';
 import { physicalTopic } from '@vane/topics';

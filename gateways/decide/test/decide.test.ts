@@ -3,7 +3,6 @@ import { AppHost, MemoryDecisionSink, MemoryScores } from '@vane/apps';
 import { openGeo } from '@vane/network';
 import { build } from '../src/app';
 import { ConfigFixture } from '../../../lib/apps/test/support/config';
-import { percentile } from '../../../lib/apps/test/support/apps';
 
 const DE = '62.155.1.77'; // AS3320, Germany
 const US = '8.8.8.8'; // AS15169, United States
@@ -96,36 +95,34 @@ describe('HTTP decision gateway', () => {
     expect([bad.statusCode, bad.json().code]).toEqual([400, 'VANE_ERR_VALIDATION']);
   });
 
-  it('hostile apps get their fallback, and the gateway keeps answering other apps within normal latency', async () => {
+  it('hostile apps get their fallback, and the gateway keeps answering other apps while one loops', async () => {
     for (const path of ['/loop', '/bomb', '/process', '/require', '/throw']) {
       const res = await decide(`/v1/decide/acme.hostile?ip=${DE}&path=${path}`);
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ provider: 'origin', url: `https://origin.acme.example${path}`, fallback: true });
       expect(['app_timeout', 'app_memory', 'app_error']).toContain(res.json().reason);
     }
-    const baseline: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      const t = process.hrtime.bigint();
-      await decide(`/v1/decide/acme.video?ip=${DE}`);
-      baseline.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
     let stop = false;
     const hammer = (async () => {
       while (!stop) await decide(`/v1/decide/acme.hostile?ip=${DE}&path=/loop`);
     })();
-    const during: number[] = [];
     for (let i = 0; i < 50; i++) {
-      const t = process.hrtime.bigint();
       const res = await decide(`/v1/decide/acme.video?ip=${DE}`);
-      during.push(Number(process.hrtime.bigint() - t) / 1e6);
       expect(res.json()).toMatchObject({ provider: 'cdn-a', fallback: false });
     }
     stop = true;
     await hammer;
-    // None of the good answers waited for the looping app's 50 ms limit.
-    // Blocked behind the hostile apps, they would take their 50 ms time limit or more.
-    expect(percentile(during, 50)).toBeLessThan(Math.max(5 * percentile(baseline, 50), 10));
-    expect(percentile(during, 95)).toBeLessThan(25);
+    // Not queued behind the looping app: the answer comes while a looping call still runs toward its time limit.
+    // (Latency under hostile load is a figure of npm run bench:decide.)
+    let looping = true;
+    const loop = decide(`/v1/decide/acme.hostile?ip=${DE}&path=/loop`).then((res) => {
+      looping = false;
+      return res;
+    });
+    const answer = await decide(`/v1/decide/acme.video?ip=${DE}`);
+    expect(looping).toBe(true);
+    expect(answer.json()).toMatchObject({ provider: 'cdn-a', fallback: false });
+    expect((await loop).json()).toMatchObject({ provider: 'origin', fallback: true, reason: 'app_timeout' });
   });
 
   it('pushes one decision record per answer, matching it', async () => {

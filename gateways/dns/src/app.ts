@@ -55,6 +55,24 @@ export interface DnsStats {
   fallbacks: number;
 }
 
+/** A well-formed query for one of an app's hostnames, as answer() read it. */
+interface AppQuery {
+  message: Buffer;
+  /** Where the question ends in message (the answer copies the header and question). */
+  questionEnd: number;
+  transport: Transport;
+  /** The resolver's address. */
+  peer: string;
+  check: QueryCheck;
+  zone: Zone;
+  appId: string;
+  /** The question name, lower case. */
+  qname: string;
+  qtype: number;
+  /** process.hrtime.bigint() when the message arrived (the decision's duration). */
+  started: bigint;
+}
+
 const RCODE_NAMES: Record<number, string> = { 0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED', 16: 'BADVERS' };
 
 export class DnsGateway {
@@ -122,7 +140,7 @@ export class DnsGateway {
     const qtype = question.type;
     const wantsAppAnswer = qtype === TYPE.A || qtype === TYPE.AAAA || qtype === TYPE.CNAME || qtype === TYPE.ANY;
     if (zoneMatch.kind === 'app' && wantsAppAnswer && !(zoneMatch.apex && qtype === TYPE.ANY)) {
-      return this.answerFromApp(message, verdict.questionEnd, transport, peer, check, zone, zoneMatch.appId, qname, qtype, started);
+      return this.answerFromApp({ message, questionEnd: verdict.questionEnd, transport, peer, check, zone, appId: zoneMatch.appId, qname, qtype, started });
     }
     const apex = zoneMatch.kind === 'apex' || (zoneMatch.kind === 'app' && zoneMatch.apex);
     const answers: Rr[] = [];
@@ -132,18 +150,8 @@ export class DnsGateway {
     return reply(rcode, true, answers, answers.length === 0 ? [this.negativeSoa(zone, qname)] : [], ecsEcho(check.ecs, 0));
   }
 
-  private async answerFromApp(
-    message: Buffer,
-    questionEnd: number,
-    transport: Transport,
-    peer: string,
-    check: QueryCheck,
-    zone: Zone,
-    appId: string,
-    qname: string,
-    qtype: number,
-    started: bigint,
-  ): Promise<Buffer | null> {
+  private async answerFromApp(query: AppQuery): Promise<Buffer | null> {
+    const { message, questionEnd, transport, peer, check, zone, appId, qname, qtype, started } = query;
     const at = this.now();
     const { geo } = this.options;
     const resolver = networkOf(geo, peer);

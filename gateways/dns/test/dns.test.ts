@@ -3,7 +3,6 @@ import { AppHost, MemoryDecisionSink, type MemoryScores } from '@vane/apps';
 import { openGeo } from '@vane/network';
 import { build, type DnsGateway } from '../src/app';
 import type { ConfigFixture } from '../../../lib/apps/test/support/config';
-import { percentile } from '../../../lib/apps/test/support/apps';
 import { dnsFixture, dnsScores, many } from './support/fixture';
 import { parse, query, type QueryOptions } from './support/queries';
 
@@ -121,10 +120,9 @@ describe('DNS gateway (answers without sockets)', () => {
     // A header that promises a question the message does not carry, or 65535 of every record.
     const header = Buffer.from([0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0]);
     expect(parse((await gateway.answer(header, 'udp', '127.0.0.1'))!)).toMatchObject({ id: 0x1234, rcode: 1, questions: [] });
-    const started = Date.now();
+    // (What walking such a header costs is a figure of npm run bench:dns.)
     const counts = Buffer.from([0x12, 0x35, 0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     expect(parse((await gateway.answer(counts, 'udp', '127.0.0.1'))!)).toMatchObject({ id: 0x1235, rcode: 1 });
-    expect(Date.now() - started).toBeLessThan(50);
     // Too short for a header: dropped.
     expect(await gateway.answer(Buffer.from([1, 2, 3]), 'udp', '127.0.0.1')).toBeNull();
     const notify = Packet.parse(query('www.acme-cdn.example'));
@@ -153,20 +151,23 @@ describe('DNS gateway (answers without sockets)', () => {
     expect(res.ecs).toEqual({ sourcePrefixLength: 24, scopePrefixLength: 24, ip: '8.8.8.0' });
   });
 
-  it('walks junk quickly: every malformed message is answered or dropped in a few milliseconds', async () => {
-    const started = Date.now();
+  it('walks junk: every malformed message is answered as a response to its id, or dropped', async () => {
+    // (How long the walk takes is a figure of npm run bench:dns.)
     let answered = 0;
     for (let i = 0; i < 500; i++) {
       const junk = Buffer.alloc(i % 80);
       for (let j = 0; j < junk.length; j++) junk[j] = (i * 131 + j * 17) & 0xff;
       if (junk.length > 2) junk[2] = junk[2]! & 0x7f;
-      if (await gateway.answer(junk, 'udp', '127.0.0.1')) answered++;
+      const answer = await gateway.answer(junk, 'udp', '127.0.0.1');
+      if (answer) {
+        answered++;
+        expect([answer.readUInt16BE(0), answer[2]! & 0x80]).toEqual([junk.readUInt16BE(0), 0x80]);
+      }
     }
     expect(answered).toBeGreaterThan(300);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it('hostile apps answer their fallback; the others keep their normal latency', async () => {
+  it('hostile apps answer their fallback; the others keep answering while they loop', async () => {
     // Throwing apps first: a loop or bomb keeps the app's own isolate busy for a moment after its deadline.
     for (const label of ['throw', 'process', 'require', 'loop', 'bomb']) {
       const res = await ask(`${label}.acme-cdn.example`);
@@ -180,27 +181,29 @@ describe('DNS gateway (answers without sockets)', () => {
       ['loop', 'app_timeout', true],
       ['bomb', expect.stringMatching(/^app_(memory|timeout)$/), true],
     ]);
-    const timed = async (): Promise<number> => {
-      const t = process.hrtime.bigint();
+    const good = async (): Promise<void> => {
       const res = await ask('www.acme-cdn.example', { ecs: '62.155.1.0/24' });
       expect(res!.answers[0]!.domain).toBe('acme.cdn-a.net');
-      return Number(process.hrtime.bigint() - t) / 1e6;
     };
-    const baseline: number[] = [];
-    for (let i = 0; i < 50; i++) baseline.push(await timed());
     let stop = false;
     const hammer = (label: string) =>
       (async () => {
         while (!stop) await ask(`${label}.acme-cdn.example`);
       })();
     const hammers = [hammer('loop'), hammer('bomb')];
-    const during: number[] = [];
-    for (let i = 0; i < 50; i++) during.push(await timed());
+    for (let i = 0; i < 50; i++) await good();
     stop = true;
     await Promise.all(hammers);
-    // Blocked behind the hostile apps, they would take their 50 ms time limit or more.
-    expect(percentile(during, 50)).toBeLessThan(Math.max(5 * percentile(baseline, 50), 10));
-    expect(percentile(during, 95)).toBeLessThan(25);
+    // Not queued behind the hostile apps: the answer comes while a looping call still runs toward its time limit.
+    // (Latency under hostile load is a figure of npm run bench:dns.)
+    let looping = true;
+    const loop = ask('loop.acme-cdn.example').then((res) => {
+      looping = false;
+      return res;
+    });
+    await good();
+    expect(looping).toBe(true);
+    expect((await loop)!.answers[0]?.domain).toBe('origin.acme.example');
   });
 
   it('pushes one decision record per app answer, matching what was answered', async () => {

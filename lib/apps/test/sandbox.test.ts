@@ -1,7 +1,7 @@
 import { VaneError } from '@vane/core';
 import { decide } from '../src/decision';
 import type { AppSandbox, RunOutcome } from '../src/sandbox';
-import { bestRttSource, fallback, load, percentile, providers, requestJson, staticsInput } from './support/apps';
+import { bestRttSource, fallback, load, providers, requestJson, staticsInput } from './support/apps';
 
 const ctx = { providers, fallback, ttl: 60 };
 
@@ -131,13 +131,10 @@ describe('AppSandbox: hostile apps', () => {
     }
   });
 
-  it('an infinite loop times out (app_timeout) while other apps keep their normal latency', async () => {
+  it('an infinite loop times out (app_timeout) while other apps keep answering', async () => {
     const good = await load(bestRttSource, 'acme.good');
     const looping = await load(`function onRequest() { while (true) {} }`, 'evil.loop', { maxFailures: 1000 });
     try {
-      const baseline: number[] = [];
-      for (let i = 0; i < 100; i++) baseline.push((await good.run(requestJson({ scores }))).micros);
-
       // Keep the looping app busy the whole time: a new call as soon as one ends.
       let stop = false;
       const hostile: RunOutcome[] = [];
@@ -147,27 +144,28 @@ describe('AppSandbox: hostile apps', () => {
       const hammer2 = (async () => {
         while (!stop) hostile.push(await looping.run(requestJson()));
       })();
-      const during: number[] = [];
       const answers: (string | null)[] = [];
-      const until = Date.now() + 600;
-      while (Date.now() < until) {
-        const started = process.hrtime.bigint();
-        const outcome = await good.run(requestJson({ scores }));
-        during.push(Number(process.hrtime.bigint() - started) / 1000);
-        answers.push(decide(outcome, ctx).provider);
-      }
+      // Good calls for as long as it takes the looping app to time out a few times.
+      while (hostile.length < 4) answers.push(decide(await good.run(requestJson({ scores })), ctx).provider);
       stop = true;
       await Promise.all([hammer, hammer2]);
 
       expect(hostile.length).toBeGreaterThan(2);
       for (const o of hostile) expect(o).toMatchObject({ ok: false, reason: 'app_timeout' });
       expect(decide(hostile[0]!, ctx)).toMatchObject({ provider: 'origin', fallback: true, reason: 'app_timeout' });
-      // Every good answer came, correct, and none waited for the looping app's 50 ms limit.
+      // Every good answer came, correct.
       expect(new Set(answers)).toEqual(new Set(['cdn-b']));
-      expect(during.length).toBeGreaterThan(20);
-      // Blocked behind the looping app, they would take its 50 ms time limit or more.
-      expect(percentile(during, 50)).toBeLessThan(Math.max(5 * percentile(baseline, 50), 10_000));
-      expect(percentile(during, 95)).toBeLessThan(25_000);
+      // None waited for the looping app's time limit: an answer comes while a looping call still runs toward it.
+      // (Latency beside a looping app is a figure of npm run bench:sandbox.)
+      let inFlight = true;
+      const loop = looping.run(requestJson()).then((outcome) => {
+        inFlight = false;
+        return outcome;
+      });
+      const answer = await good.run(requestJson({ scores }));
+      expect(inFlight).toBe(true);
+      expect(decide(answer, ctx).provider).toBe('cdn-b');
+      expect(await loop).toMatchObject({ ok: false, reason: 'app_timeout' });
     } finally {
       good.dispose();
       looping.dispose();
@@ -200,12 +198,13 @@ describe('AppSandbox: hostile apps', () => {
   it('with the normal time limit, any memory bomb is answered by the fallback within the deadline', async () => {
     const app = await load(bombSource, 'evil.bomb2', { timeoutMs: 50 });
     try {
+      // Stopped by the memory limit, by the time limit, or by the sandbox's own deadline (2 × the time limit);
+      // how long each takes is a figure of npm run bench:sandbox.
       for (const hostname of ['bomb.example', 'slow-bomb.example']) {
-        const started = Date.now();
         const outcome = await app.run(requestJson({ hostname }));
-        expect(Date.now() - started).toBeLessThan(2 * 50 + 50);
         expect(outcome.ok).toBe(false);
         expect(['app_memory', 'app_timeout']).toContain((outcome as { reason: string }).reason);
+        expect((outcome as { error: string }).error).toMatch(/memory limit of 16 MB|took longer than 50 ms|no answer within 100 ms/);
         expect(decide(outcome, ctx)).toMatchObject({ provider: 'origin', fallback: true });
       }
     } finally {
@@ -248,8 +247,9 @@ describe('AppSandbox: hostile apps', () => {
       expect((await app.run(requestJson({ hostname: 'loop.example' }))).ok).toBe(false);
       expect((await app.run(requestJson({ hostname: 'loop.example' }))).ok).toBe(false);
       const skipped = await app.run(requestJson({ hostname: 'fine.example' }));
-      expect(skipped).toMatchObject({ ok: false, reason: 'app_quarantined' });
-      expect(skipped.micros).toBeLessThan(5000);
+      // Answered without running the app: with the failure that put it in quarantine.
+      expect(skipped).toMatchObject({ ok: false, reason: 'app_quarantined', error: expect.stringMatching(/^app_timeout: /) });
+      expect(app.stats().failures).toMatchObject({ app_timeout: 2, app_quarantined: 1 });
       expect(app.stats().quarantinedUntil).toBe(now + 1000);
       now += 1001;
       expect(await app.run(requestJson({ hostname: 'fine.example' }))).toMatchObject({ ok: true });
@@ -310,22 +310,27 @@ describe('AppSandbox on the event loop (apps with a clean record)', () => {
   });
 
   it('a loop on the event loop stalls it once, for the time limit, then the app runs off the loop for good', async () => {
-    const app = await promoted({ timeoutMs: 30, maxFailures: 1000 });
+    const app = await promoted({ timeoutMs: 100, maxFailures: 1000 });
     try {
-      let started = Date.now();
       const first = await Promise.all([app.run(requestJson({ hostname: 'loop.example' })), app.run(requestJson({ hostname: 'a.example' }))]);
-      // One call for both: both get the fallback, after about the time limit.
+      // One call for both: both get the fallback, from the time limit (how long the stall lasts is a figure of npm run bench:sandbox).
       expect(first.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['app_timeout', 'app_timeout']);
-      expect(Date.now() - started).toBeLessThan(1000);
+      expect(first.map((o) => (o as { error: string }).error)).toEqual(['onRequest took longer than 100 ms', 'onRequest took longer than 100 ms']);
       expect(app.runsOnLoop).toBe(false);
-      // Off the loop now: a loop no longer blocks the event loop.
+      // Off the loop now: a loop no longer blocks the event loop; timers fire while it runs toward its time limit.
       let ticks = 0;
       const timer = setInterval(() => ticks++, 5);
-      started = Date.now();
-      const [loop, fine] = await Promise.all([app.run(requestJson({ hostname: 'loop.example' })), new Promise<number>((r) => setTimeout(() => r(Date.now() - started), 10))]);
+      let inFlight = true;
+      const [loop, firedWhileLooping] = await Promise.all([
+        app.run(requestJson({ hostname: 'loop.example' })).then((outcome) => {
+          inFlight = false;
+          return outcome;
+        }),
+        new Promise<boolean>((r) => setTimeout(() => r(inFlight), 10)),
+      ]);
       clearInterval(timer);
       expect(loop).toMatchObject({ ok: false, reason: 'app_timeout' });
-      expect(fine).toBeLessThan(25);
+      expect(firedWhileLooping).toBe(true);
       expect(ticks).toBeGreaterThan(0);
       for (let i = 0; i < 5; i++) expect((await app.run(requestJson())).ok).toBe(true);
       expect(app.runsOnLoop).toBe(false);

@@ -53,8 +53,3 @@ export async function load(source: string, appId = 'acme.test', extra: Partial<S
 export function requestJson(partial: Record<string, unknown> = {}): string {
   return JSON.stringify(testRequest(partial, { id: 'acme.test', version: 1 }));
 }
-
-export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}

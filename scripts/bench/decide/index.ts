@@ -3,6 +3,7 @@
 // from ?ip=, decisions logged to Kafka) and, in the same run, against a bare
 // Fastify route answering a fixed JSON body of the same shape. Alternating
 // rounds, medians (a 2-core machine is noisy).
+// Then, in process: the gateway's latency beside a hostile app (hostile.ts).
 // Needs the local stack (npx vane infra up) for the decision log.
 // Usage: npm run bench:decide -- [--seconds 8] [--rounds 3] [--connections 32]
 import { execFile } from 'node:child_process';
@@ -12,6 +13,7 @@ import { median, startChild, stopChild } from '../dns/child-servers';
 import { APP_ID, CLIENT_IP } from '../dns/routing-config';
 import { arg, mib, printTable } from '../lib/report';
 import { benchNamespace } from '../lib/namespace';
+import { decideBesideHostile } from './hostile';
 
 interface Run {
   rps: number;
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
       process.stdout.write(`gateway: ${JSON.stringify(stopped[1]!.stats)}\n`);
     }
   }
+  await decideBesideHostile(rounds);
 }
 
 main().then(

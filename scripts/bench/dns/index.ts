@@ -6,6 +6,8 @@
 //   throughput: as fast as they answer (-q outstanding queries);
 //   latency:    both at the same fixed rate, half the bare server's throughput
 //               (capped below the gateway's), every answer's latency (-v).
+// Then the wire micro-benchmark (wire.ts) and, in process, the cost of
+// malformed messages and the latency beside a hostile app (in-process.ts).
 // Needs the local stack (npx vane infra up) for the decision log.
 // Usage: npm run bench:dns -- [--seconds 8] [--rounds 3] [--outstanding 50]
 import { execFile } from 'node:child_process';
@@ -13,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wireBenchmark } from './wire';
+import { dnsInProcess } from './in-process';
 import { ensureTool, type Tool } from '../../../gateways/dns/test/support/debian-tools';
 import { arg, mib, printTable } from '../lib/report';
 import { median, startChild, stopChild } from './child-servers';
@@ -129,6 +132,7 @@ async function main(): Promise<void> {
     }
   }
   wireBenchmark();
+  await dnsInProcess(rounds);
 }
 
 main().then(

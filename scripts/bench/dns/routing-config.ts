@@ -31,33 +31,53 @@ function onRequest(request, response) {
   response.setReasonCode('best_rtt');
 }`;
 
-export function benchConfig(): ConfigState {
-  const state = new ConfigState();
-  const put = (entityId: string, entityType: string, payload: object): void => {
+type Put = (entityId: string, entityType: string, payload: object) => void;
+
+function putter(state: ConfigState): Put {
+  return (entityId, entityType, payload) => {
     state.apply(configChange({ entityId, entityType, tenantId: 'bench', version: 1, op: 'upsert', actor: 'bench', payload }));
   };
-  put(tenantEntityId('bench'), 'tenant', { tenantId: 'bench', createdAt: 1 });
-  for (const [id, cname] of [['cdn-a', 'bench.cdn-a.net'], ['cdn-b', 'bench.cdn-b.net'], ['cdn-c', 'bench.cdn-c.net'], ['origin', 'origin.bench.example']]) {
-    put(id!, 'provider', { providerId: id, cname, url: `https://${cname}`, probes: [] });
-  }
+}
+
+/** Version 1 of an app of tenant "bench", published, over the four providers. */
+function putApp(put: Put, appId: string, source: string, hostnames: string[]): void {
   const version: AppVersionPayload = {
-    appId: APP_ID,
+    appId,
     tenantId: 'bench',
     version: 1,
-    source: appSource,
+    source,
     providers: [{ id: 'cdn-a' }, { id: 'cdn-b' }, { id: 'cdn-c' }, { id: 'origin' }],
     fallback: { provider: 'origin', ttl: 20 },
     ttl: 60,
     settings: { availabilityFloor: 0.8 },
     data: [],
     tests: [],
-    sourceSha256: createHash('sha256').update(appSource).digest('hex'),
+    sourceSha256: createHash('sha256').update(source).digest('hex'),
     createdAt: 1,
     createdBy: 'bench',
   };
-  put(appVersionEntityId(APP_ID, 1), 'app_version', version);
-  const app: AppPayload = { appId: APP_ID, tenantId: 'bench', name: 'video', zone: ZONE, hostnames: [`www.${ZONE}`, `video.${ZONE}`, `*.img.${ZONE}`], latestVersion: 1, publishedVersion: 1, history: [], createdAt: 1 };
-  put(appEntityId(APP_ID), 'app', app);
+  put(appVersionEntityId(appId, 1), 'app_version', version);
+  const app: AppPayload = { appId, tenantId: 'bench', name: appId.split('.')[1]!, zone: ZONE, hostnames, latestVersion: 1, publishedVersion: 1, history: [], createdAt: 1 };
+  put(appEntityId(appId), 'app', app);
+}
+
+export function benchConfig(): ConfigState {
+  const state = new ConfigState();
+  const put = putter(state);
+  put(tenantEntityId('bench'), 'tenant', { tenantId: 'bench', createdAt: 1 });
+  for (const [id, cname] of [['cdn-a', 'bench.cdn-a.net'], ['cdn-b', 'bench.cdn-b.net'], ['cdn-c', 'bench.cdn-c.net'], ['origin', 'origin.bench.example']]) {
+    put(id!, 'provider', { providerId: id, cname, url: `https://${cname}`, probes: [] });
+  }
+  putApp(put, APP_ID, appSource, [`www.${ZONE}`, `video.${ZONE}`, `*.img.${ZONE}`]);
+  return state;
+}
+
+/** A second app whose onRequest never returns (it gets its fallback at its time limit): the hostile neighbour of the latency phases. */
+export const HOSTILE_APP_ID = 'bench.hostile';
+export const HOSTILE_HOSTNAME = `loop.${ZONE}`;
+
+export function withHostileApp(state: ConfigState): ConfigState {
+  putApp(putter(state), HOSTILE_APP_ID, 'function onRequest() { while (true) {} }', [HOSTILE_HOSTNAME]);
   return state;
 }
 

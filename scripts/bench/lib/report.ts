@@ -28,3 +28,13 @@ export function arg(name: string, env: string, fallback: number): number {
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} / ${env} must be a positive number, got '${raw}'`);
   return n;
 }
+
+/** The p-th percentile (0–100) of some figures, nearest rank. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+export function middle(values: readonly number[]): number {
+  return percentile(values, 50);
+}

@@ -87,5 +87,13 @@ describe('vane replay', () => {
     expect(new Map([...after].sort())).toEqual(new Map([...expected.scores].sort()));
     const dropped = await runVane(['replay', 'drop', 'scorer', '--as', 'v3'], { env, timeoutMs: 60_000 });
     expect(dropped.code).toBe(0);
+    // Dropping the replaced v1 keeps scores.v1, which v2 now writes.
+    const droppedV1 = await runVane(['replay', 'drop', 'scorer', '--as', 'v1'], { env, timeoutMs: 60_000 });
+    expect(droppedV1.stderr).toBe('');
+    expect(droppedV1.stdout).toMatch(/dropped version v1 of scorer: 3 topics/);
+    expect(await ns.admin.listTopics()).toContain(topicOf(ns, 'scores.v1'));
+    expect(await ns.admin.listTopics()).not.toContain(topicOf(ns, 'scorer.partials.v1'));
+    const kept = await latestScores(ns, topicOf(ns, 'scores.v1'), expected.scores.size);
+    expect(new Map([...kept].sort())).toEqual(new Map([...expected.scores].sort()));
   });
 });

@@ -123,10 +123,15 @@ async function requireTables(c: Clients, spec: ReplaySpec, v: VersionNaming): Pr
   if (missing.length > 0) throw new VaneError('VANE_ERR_REPLAY', `version ${v.label} of ${spec.model} lacks ${missing.join(', ')} (replay it again with --force)`);
 }
 
-/** Deletes a non-serving version: its topics, consumer groups and tables. */
-async function dropVersion(c: Clients, spec: ReplaySpec, v: VersionNaming): Promise<void> {
+/**
+ * Deletes a non-serving version: its topics, consumer groups and tables —
+ * never a topic the serving version writes (after a promotion, v1's served
+ * topics have the serving version's plain names).
+ */
+async function dropVersion(c: Clients, spec: ReplaySpec, v: VersionNaming, serving: VersionNaming): Promise<void> {
   const existing = new Set(await c.admin.listTopics());
-  const topics = spec.topics.versioned.map((t) => v.topicName(t)).filter((t) => existing.has(t));
+  const servingTopics = new Set(spec.topics.versioned.map((t) => serving.topicName(t)));
+  const topics = spec.topics.versioned.map((t) => v.topicName(t)).filter((t) => existing.has(t) && !servingTopics.has(t));
   if (topics.length > 0) await c.admin.deleteTopics({ topics });
   const groups = (await c.admin.listGroups()).groups.map((g) => g.groupId);
   const mine = groupsOf(spec, v).filter((g) => groups.includes(g));
@@ -247,7 +252,7 @@ async function rebuild(c: Clients, spec: ReplaySpec, label: string, opts: Replay
     if (!opts.force) throw new VaneError('VANE_ERR_REPLAY', `version ${label} exists; add --force to drop and rebuild it, or pick another label`);
     const busy = await activeMembers(admin, groupsOf(spec, v));
     if (busy.length > 0) throw new VaneError('VANE_ERR_REPLAY', `version ${label} is running: ${busy.join(', ')}`);
-    await dropVersion(c, spec, v);
+    await dropVersion(c, spec, v, versionNaming(serving, e.naming, serving, spec.topics));
   }
   if (spec.topics.versioned.length > 0) await applyTopics(admin, { naming: { prefix: `${e.naming.prefix}${label}.` }, only: spec.topics.versioned });
 
@@ -403,7 +408,7 @@ async function drop(c: Clients, spec: ReplaySpec, label: string): Promise<void> 
   const v = versionNaming(label, c.e.naming, serving, spec.topics);
   const busy = await activeMembers(c.admin, groupsOf(spec, v));
   if (busy.length > 0) throw new VaneError('VANE_ERR_REPLAY', `version ${label} is running: ${busy.join(', ')}`);
-  await dropVersion(c, spec, v);
+  await dropVersion(c, spec, v, versionNaming(serving, c.e.naming, serving, spec.topics));
 }
 
 export function registerReplay(program: Command, environment: () => CliEnvironment): void {

@@ -1,5 +1,5 @@
 import { readEnv, type Env } from '@vane/core';
-import { runProcessor, servingVersionFromEnv } from '@vane/runtime';
+import { runProcessor } from '@vane/runtime';
 import { dnsDecisionsLoader, httpDecisionsLoader } from './processor';
 import { decisionsLoaderReplay } from './replay-spec';
 
@@ -13,6 +13,5 @@ import { decisionsLoaderReplay } from './replay-spec';
 export async function main(env: Env): Promise<void> {
   const port = readEnv(env).int('VANE_METRICS_PORT', { min: 1, max: 65534 });
   const httpEnv = port !== undefined ? { ...env, VANE_METRICS_PORT: String(port + 1) } : env;
-  const version = await servingVersionFromEnv(env, decisionsLoaderReplay.model, decisionsLoaderReplay.topics);
-  await Promise.all([runProcessor(dnsDecisionsLoader, env, {}, version), runProcessor(httpDecisionsLoader, httpEnv, {}, version)]);
+  await Promise.all([runProcessor(dnsDecisionsLoader, env, {}, decisionsLoaderReplay), runProcessor(httpDecisionsLoader, httpEnv, {}, decisionsLoaderReplay)]);
 }

@@ -5,7 +5,7 @@ export { readChangelog } from './state-restore';
 export { RuntimeMetrics } from './metrics';
 export { ScyllaSink, createScyllaClient, writeTimeOf } from './sinks/scylla';
 export { ClickhouseSink, createClickhouseClient } from './sinks/clickhouse';
-export { runProcessor, runtimeOptionsFromEnv, servingVersionFromEnv, statusIntervalFromEnv } from './main-helper';
+export { runProcessor, runtimeOptionsFromEnv, servedVersion, statusIntervalFromEnv, type ServedModel } from './main-helper';
 export { ORIGINAL_VERSION, SERVING_TABLE, checkLabel, ensureServingTable, recordServingVersion, servingVersion, versionNaming, versionedRuntimeOptions, type VersionNaming, type VersionedTopics } from './versioning';
 export type { ReplayPipeline, ReplayRuntime, ReplaySpec, ReplayStores, TableCheck } from './replay-spec';
 export { clickhouseCountAndHash, clickhouseDigest, hexChecksum, scyllaDigest, type TableDigest } from './table-digest';

@@ -26,13 +26,18 @@ export function statusIntervalFromEnv(env: Env, fallback = 60_000): number {
   return readEnv(env).int('VANE_STATUS_INTERVAL_MS', { default: fallback, min: 1 });
 }
 
-/** The serving version of a model (Scylla `model_serving`, see versioning.ts), as its `vane run` entry runs it. */
-export async function servingVersionFromEnv(env: Env, model: string, topics: VersionedTopics): Promise<VersionNaming> {
-  const connections = connectionsFromEnv(env);
-  const cql = createScyllaClient(connections);
+/** A replayable model a processor belongs to: `vane run` runs its serving version (see versioning.ts). */
+export interface ServedModel {
+  model: string;
+  topics: VersionedTopics;
+}
+
+/** The serving version of a model, from Scylla `model_serving`. */
+export async function servedVersion(options: Pick<RuntimeOptions, 'connections' | 'naming'>, served: ServedModel): Promise<VersionNaming> {
+  const cql = createScyllaClient(options.connections);
   try {
-    const serving = await servingVersion(cql, connections.scyllaKeyspace, model);
-    return versionNaming(serving, namingFromEnv(env), serving, topics);
+    const serving = await servingVersion(cql, options.connections.scyllaKeyspace, served.model);
+    return versionNaming(serving, options.naming, serving, served.topics);
   } finally {
     await cql.shutdown();
   }
@@ -41,17 +46,19 @@ export async function servingVersionFromEnv(env: Env, model: string, topics: Ver
 /**
  * Runs a processor in the foreground: starts it, prints one status line a
  * minute (and one at start), stops cleanly on SIGINT/SIGTERM after the unit
- * of work in progress. With a `version` other than v1, the processor runs
- * that version's group, topics and tables.
+ * of work in progress. A processor of a `served` model runs the serving
+ * version's group, topics and tables (once one other than v1 was promoted).
+ * The environment is read in full before anything connects.
  */
 export async function runProcessor<In extends TopicName, O, S = never>(
   manifest: ProcessorManifest<In, O, S>,
   env: Env,
   processorOptions: Record<string, unknown> = {},
-  version?: VersionNaming,
+  served?: ServedModel,
 ): Promise<void> {
   const base = runtimeOptionsFromEnv(env, processorOptions);
   const interval = statusIntervalFromEnv(env);
+  const version = served ? await servedVersion(base, served) : undefined;
   const runtime = new ProcessorRuntime(manifest, version && version.label !== ORIGINAL_VERSION ? versionedRuntimeOptions(base, manifest.name, version) : base);
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);

@@ -1,4 +1,4 @@
-import { isVaneError } from '@vane/infra';
+import { isVaneError } from '@vane/core';
 import { ORIGINAL_VERSION, checkLabel, versionNaming, versionedRuntimeOptions, type RuntimeOptions, type VersionedTopics } from '../src';
 
 const naming = { prefix: 'p.' };

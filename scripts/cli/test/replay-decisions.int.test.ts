@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Client } from 'cassandra-driver';
 import { decisionsLoaderReplay } from '@vane/decisions-loader';
-import { ORIGINAL_VERSION, createClickhouseClient, createScyllaClient, servingVersionFromEnv, versionNaming, type ReplayPipeline } from '@vane/runtime';
+import { ORIGINAL_VERSION, createClickhouseClient, createScyllaClient, servedVersion, versionNaming, type ReplayPipeline } from '@vane/runtime';
 import type { DnsDecision, HttpDecision } from '@vane/schemas';
 import { createKafka, valueSubjectOf } from '@vane/topics';
 import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '../../test-support/fixtures';
@@ -136,7 +136,7 @@ describe('vane replay decisions-loader', () => {
     expect(serving.rows[0]).toMatchObject({ version: 'v2', previous: 'v1' });
     expect(await count('decisions_serving', false)).toBe(total - 1);
     // `vane run decisions-loader` now runs v2: its groups and table.
-    const running = await servingVersionFromEnv(env, decisionsLoaderReplay.model, decisionsLoaderReplay.topics);
+    const running = await servedVersion({ connections: { ...ns.connections, scyllaKeyspace: keyspace }, naming: ns.naming }, decisionsLoaderReplay);
     expect([running.label, running.groupId('decisions-dns-loader'), running.tableName('decisions')]).toEqual(['v2', `${ns.naming.prefix}vane.decisions-dns-loader.v2`, 'decisions_v2']);
   });
 });

@@ -3,7 +3,8 @@
 // same gateway loops to its 50 ms time limit back to back. Run by
 // bench:decide after the wrk comparison (or alone:
 // node scripts/lib/run-ts.js scripts/bench/decide/hostile.ts).
-import { AppHost, MemoryDecisionSink, openGeo } from '@vane/apps';
+import { AppHost, MemoryDecisionSink } from '@vane/apps';
+import { openGeo } from '@vane/network';
 import { build } from '@vane/decide/src/app';
 import { besideHostile, printBesideHostile } from '../lib/hostile-neighbour';
 import { APP_ID, CLIENT_IP, HOSTILE_APP_ID, benchConfig, benchScores, withHostileApp } from '../dns/routing-config';

@@ -3,7 +3,8 @@
 // alone and while another app of the same gateway loops to its 50 ms time
 // limit back to back. Run by bench:dns after the wire micro-benchmark (or
 // alone: node scripts/lib/run-ts.js scripts/bench/dns/in-process.ts).
-import { AppHost, MemoryDecisionSink, openGeo } from '@vane/apps';
+import { AppHost, MemoryDecisionSink } from '@vane/apps';
+import { openGeo } from '@vane/network';
 import { build } from '@vane/dns/src/app';
 import { query } from '../../../gateways/dns/test/support/queries';
 import { besideHostile, printBesideHostile } from '../lib/hostile-neighbour';

@@ -21,7 +21,7 @@ export function botVerdict(userAgent: UserAgent | null, network: Pick<Network, '
   const raw = userAgent?.raw ?? null;
   if (raw !== null && raw !== '') {
     const match = findBotMatch(raw);
-    if (match !== null) return { reason: 'bot_user_agent', detail: `isbot matched "${match}"` };
+    if (match !== null) return { reason: 'bot_user_agent', detail: `isbot matched "${match}" in ${JSON.stringify(raw)}` };
   }
   if (userAgent?.deviceClass === 'bot') return { reason: 'bot_device_class', detail: `the gateway classed "${raw ?? userAgent.family ?? ''}" as a bot` };
   if (agentExpected && (userAgent === null || ((raw === null || raw === '') && userAgent.family === null && userAgent.deviceClass === null))) {

@@ -1,0 +1,2 @@
+/** @vane/realtime (domain modules): Stats API query/SQL/response, websocket protocol, fan-out. See README.md. */
+export * from './stats-query';

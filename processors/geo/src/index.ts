@@ -1,0 +1,3 @@
+/** @vane/geo: Glow's pure domain (no I/O, no clock). See README.md. */
+export * from './buckets';
+export * from './tables';

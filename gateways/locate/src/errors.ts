@@ -1,4 +1,4 @@
-import { VaneError, type VaneErrorCode } from '@vane/infra';
+import { VaneError, type VaneErrorCode } from '@vane/core';
 
 /**
  * The one place this package creates errors. Every error carries a stable
@@ -10,12 +10,14 @@ import { VaneError, type VaneErrorCode } from '@vane/infra';
 export type ParseDetails = { decode: string } | { validation: Record<string, string> };
 
 export class LocateError extends VaneError {
-  readonly details: ParseDetails | null;
-
   constructor(code: VaneErrorCode, message: string, details: ParseDetails | null = null) {
-    super(code, message);
+    super(code, message, details ? { details } : {});
     this.name = 'LocateError';
-    this.details = details;
+  }
+
+  /** The parseError details of this error, when it has any. */
+  get parseDetails(): ParseDetails | null {
+    return (this.details as ParseDetails | undefined) ?? null;
   }
 }
 

@@ -1,4 +1,4 @@
-import { isVaneError } from '@vane/infra';
+import { isVaneError } from '@vane/core';
 import { isLocateError, type ParseDetails } from './errors';
 
 /**
@@ -86,7 +86,7 @@ export function ichnaeaErrorFor(error: unknown): IchnaeaErrorAnswer {
     case 'VANE_ERR_BAD_INPUT':
     case 'VANE_ERR_MEDIA_TYPE':
     case 'VANE_ERR_BODY_TOO_LARGE':
-      return parseError(isLocateError(error) ? error.details : null);
+      return parseError(isLocateError(error) ? error.parseDetails : null);
     default:
       return error.retriable ? serviceUnavailable() : internalError();
   }

@@ -1,4 +1,4 @@
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 import {
   dailyLimitExceeded, decodeJsonBody, ichnaeaErrorFor, internalError, isLocateError, keyInvalid, notFound, parseError,
   parseGeolocateRequest, serviceUnavailable,

@@ -1,8 +1,8 @@
-import { VaneError, type VaneErrorCode } from '@vane/infra';
+import { VaneError, type VaneErrorCode } from '@vane/core';
 
 /**
  * The one place this package creates errors (codes from Vane's table, today
- * in @vane/infra; when it moves to @vane/core only the import changes).
+ * in @vane/core; when it moves to @vane/core only the import changes).
  * Every error here is the client's: the gateway answers it with HTTP 400
  * (Stats API: body `{ error: message, code }`, as Plausible answers
  * `{ error }`) or closes the websocket with the code and message.

@@ -1,8 +1,8 @@
-import { VaneError, type VaneErrorCode } from '@vane/infra';
+import { VaneError, type VaneErrorCode } from '@vane/core';
 
 /**
  * The one place this package creates errors. Codes come from Vane's error
- * table (today in @vane/infra; when it moves to @vane/core only the import
+ * table (today in @vane/core; when it moves to @vane/core only the import
  * above changes). Errors thrown here are programming or configuration errors
  * (bad options, corrupt serialised state); bad records never throw: they
  * become named drops (see drops.ts).

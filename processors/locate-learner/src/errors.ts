@@ -1,4 +1,4 @@
-import { VaneError } from '@vane/infra';
+import { VaneError } from '@vane/core';
 
 /**
  * The one place this package creates errors (VANE_ERR_* codes; they move to

@@ -8,7 +8,7 @@ onSupportedNode(() => {
   const { ensureInstalled, root } = require('./lib/bootstrap');
   ensureInstalled();
   require(require.resolve('tsx/cjs', { paths: [root] }));
-  require('./cli/src/platform.ts')
+  require('@vane/cli/platform')
     .start(process.env)
     .catch((error) => {
       process.stderr.write(`vane: ${error && error.code ? `${error.code}: ` : ''}${error && error.message ? error.message : error}\n`);

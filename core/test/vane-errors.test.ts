@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { answersVaneErrors, registerVaneErrors, type ErrorAnswer } from '../http';
+import { answersVaneErrors, registerVaneErrors, type ErrorAnswer } from '../src/http/vane-errors';
 import { errorCodes, httpStatusOf, VaneError, type VaneErrorCode } from '../src';
 
 const codes = Object.keys(errorCodes) as VaneErrorCode[];

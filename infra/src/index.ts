@@ -1,4 +1,4 @@
 export * from './probe';
 export type { ServiceDefinition, ServiceContext, PortSpec, LaunchCommand } from './service';
-export { contextFor, outputLog, type ServiceStatus } from './supervisor';
+export { contextFor, outputLog, stopService, upService, type ServiceStatus } from './supervisor';
 export { services, stackUp, stackDown, stackStatus, selectServices, type StackOptions, type UpResult } from './stack';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { infraPathsFromEnv, VaneError } from '@vane/core';
 import { portFree, stackDown, stackStatus, stackUp } from '../src';
-import { freePort } from '../../scripts/test-support/ports';
+import { freePort } from '@vane/test-support/ports';
 
 const quiet = (): void => undefined;
 

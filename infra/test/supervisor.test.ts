@@ -6,7 +6,7 @@ import { VaneError } from '@vane/core';
 import { httpGet, portFree } from '../src/probe';
 import type { ServiceDefinition } from '../src/service';
 import { contextFor, serviceStatus, stopService, upService } from '../src/supervisor';
-import { freePort } from '../../scripts/test-support/ports';
+import { freePort } from '@vane/test-support/ports';
 
 // A real process supervised exactly like Kafka or ClickHouse: a tiny HTTP
 // server in its own `node` process, on a port picked for this test file.

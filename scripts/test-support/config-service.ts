@@ -1,4 +1,4 @@
-import { startService, type RunningService } from '@vane/config/src/server';
+import { startService, type RunningService } from '@vane/config/server';
 import type { TestNamespace } from './fixtures';
 
 /** The operators' token of config services started by tests. */

@@ -1,8 +1,7 @@
 import { levelOf, scoreKey, type Score } from '@vane/schemas';
-import { startServer as startSnapshots, type RunningSnapshots } from '@vane/snapshots/src/server';
-import { defaultSettings as snapshotDefaults } from '@vane/snapshots/src/options';
+import { defaultSettings as snapshotDefaults, startServer as startSnapshots, type RunningSnapshots } from '@vane/snapshots/server';
 import { createKafka, valueSubjectOf } from '@vane/topics';
-import { bestRttSource } from '../../lib/apps/test/support/apps';
+import { bestRttSource } from './best-rtt-app';
 import { startConfigService, type TestConfigService } from './config-service';
 import { eventually, topicOf, type TestNamespace } from './fixtures';
 

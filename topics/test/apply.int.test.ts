@@ -1,6 +1,6 @@
 import { ConfigResourceTypes } from 'kafkajs';
 import { applyTopics, catalog, physicalTopic } from '../src';
-import { createNamespace, eventually, type TestNamespace } from '../../scripts/test-support/fixtures';
+import { createNamespace, eventually, type TestNamespace } from '@vane/test-support/fixtures';
 
 describe('applyTopics against the local Kafka', () => {
   let ns: TestNamespace;

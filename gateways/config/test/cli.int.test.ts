@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../src/server';
-import { runVane } from '../../../scripts/cli/test/run-vane';
-import { createNamespace, type TestNamespace } from '../../../scripts/test-support/fixtures';
+import { runVane } from '@vane/test-support/run-vane';
+import { createNamespace, type TestNamespace } from '@vane/test-support/fixtures';
 
 const OPERATOR = 'operator-token-cli-test-0123456789abc';
 const example = join(__dirname, 'example');

@@ -1,6 +1,6 @@
 import type { ConfigChange } from '@vane/schemas';
 import { startService, type RunningService, type ServerOptions } from '../src/server';
-import { createNamespace, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
+import { createNamespace, readAll, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
 import { versionBody } from './support/service';
 
 const OPERATOR = 'operator-token-integration-0123456789';

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { build } from '../src/app';
 import { MemoryConfigStore } from '../src/config-store';
 import { Api, service, tenantWithProviders, versionBody } from './support/service';
 
@@ -120,7 +121,6 @@ describe('config service: apps lifecycle', () => {
     const small = await service(new MemoryConfigStore());
     const api = await tenantWithProviders(small.operator, 'tiny');
     await small.app.close();
-    const { build } = await import('../src/app');
     const limited = await build({ settings: { operatorToken: 'x'.repeat(30), maxDataVersions: 3 }, store: small.store });
     const as = new Api(limited, api.token);
     for (let i = 1; i <= 5; i++) await as.call('PUT', '/v1/data/feed', { i });

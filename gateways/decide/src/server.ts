@@ -9,6 +9,9 @@ import { createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';
 import { build } from './app';
 import { defaultSettings, resolveSettings, type DecideSettings } from './options';
 
+/** Settings for startGateway, for callers that start the gateway in-process (tests, benchmarks). */
+export { resolveSettings, type DecideSettings } from './options';
+
 /** Everything the running gateway needs, read from the environment once (by main.ts). */
 export interface ServerOptions {
   settings: DecideSettings;

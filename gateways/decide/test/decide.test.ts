@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppHost, MemoryDecisionSink, MemoryScores } from '@vane/apps';
 import { openGeo } from '@vane/network';
 import { build } from '../src/app';
-import { ConfigFixture } from '../../../lib/apps/test/support/config';
+import { ConfigFixture } from '@vane/test-support/config-fixture';
 
 const DE = '62.155.1.77'; // AS3320, Germany
 const US = '8.8.8.8'; // AS15169, United States

@@ -11,6 +11,9 @@ import { createKafka, namingFromEnv, type TopicNaming } from '@vane/topics';
 import { DnsGateway, build } from './app';
 import { defaultSettings, resolveSettings, type DnsSettings } from './options';
 
+/** Settings for startGateway, for callers that start the gateway in-process (tests, benchmarks). */
+export { resolveSettings, type DnsSettings, type DnsSettingsInput } from './options';
+
 /** Everything the running gateway needs, read from the environment once (by main.ts). */
 export interface ServerOptions {
   settings: DnsSettings;

@@ -6,10 +6,10 @@ import { promisify } from 'node:util';
 import type { DnsDecision } from '@vane/schemas';
 import { resolveSettings } from '../src/options';
 import { startGateway, type RunningGateway } from '../src/server';
-import { RoutingStack, many, produceScores } from '../../../scripts/test-support/routing-stack';
-import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
-import { ensureTool, type Tool, type ToolName } from './support/debian-tools';
-import { parse, query } from './support/queries';
+import { RoutingStack, many, produceScores } from '@vane/test-support/routing-stack';
+import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
+import { ensureTool, type Tool, type ToolName } from '@vane/test-support/debian-tools';
+import { parse, query } from '@vane/test-support/dns-queries';
 
 const run = promisify(execFile);
 

@@ -2,9 +2,9 @@ import { Packet } from 'dns2';
 import { AppHost, MemoryDecisionSink, type MemoryScores } from '@vane/apps';
 import { openGeo } from '@vane/network';
 import { build, type DnsGateway } from '../src/app';
-import type { ConfigFixture } from '../../../lib/apps/test/support/config';
+import type { ConfigFixture } from '@vane/test-support/config-fixture';
 import { dnsFixture, dnsScores, many } from './support/fixture';
-import { parse, query, type QueryOptions } from './support/queries';
+import { parse, query, type QueryOptions } from '@vane/test-support/dns-queries';
 
 const { TYPE } = Packet;
 

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { chromium, type Browser } from 'playwright-core';
 import type { Beacon, Measurement } from '@vane/schemas';
-import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
-import { runVane } from '../../../scripts/cli/test/run-vane';
-import { startConfigService, type TestConfigService } from '../../../scripts/test-support/config-service';
+import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
+import { runVane } from '@vane/test-support/run-vane';
+import { startConfigService, type TestConfigService } from '@vane/test-support/config-service';
 import { CHROMIUM_ARGS, ensureChromium } from './support/debian';
 import { freePort, removeDir, startTestGateway, type TestGateway } from './support/gateway';
 

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import type { Beacon, Download, Measurement, ServerLogLine } from '@vane/schemas';
-import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
-import { runVane } from '../../../scripts/cli/test/run-vane';
-import { startConfigService, type TestConfigService } from '../../../scripts/test-support/config-service';
+import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
+import { runVane } from '@vane/test-support/run-vane';
+import { startConfigService, type TestConfigService } from '@vane/test-support/config-service';
 import type { SessionPlan } from '../src/routes/session-init';
 import { removeDir, startTestGateway, type TestGateway } from './support/gateway';
 

@@ -2,14 +2,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectionsFromEnv, infraPathsFromEnv, type Connections } from '@vane/core';
-import type { ServiceContext } from '@vane/infra';
-import { kafka as kafkaService } from '../../../infra/src/services/kafka';
-import { contextFor, stopService, upService } from '../../../infra/src/supervisor';
+import { contextFor, services, stopService, upService, type ServiceContext, type ServiceDefinition } from '@vane/infra';
 import { SchemaCodec, schemaFiles, topicNames, type Beacon } from '@vane/schemas';
 import { applyTopics, createKafka, physicalTopic, valueSubjectOf, type TopicNaming } from '@vane/topics';
 import { configChange, keyEntityId, keyHash, writeConfigChanges } from '@vane/config-model';
-import { randomName, readAll, type TestNamespace } from '../../../scripts/test-support/fixtures';
+import { randomName, readAll, type TestNamespace } from '@vane/test-support/fixtures';
 import { freePort, removeDir, startTestGateway, type TestGateway } from './support/gateway';
+
+function kafkaDefinition(): ServiceDefinition {
+  const found = services.find((s) => s.name === 'kafka');
+  if (!found) throw new Error('@vane/infra has no kafka service');
+  return found;
+}
+const kafkaService = kafkaDefinition();
 
 /**
  * "Nothing accepted is lost": a load of beacons while a Kafka broker is

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerLogLine } from '@vane/schemas';
-import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
-import { runVane } from '../../../scripts/cli/test/run-vane';
-import { startConfigService, type TestConfigService } from '../../../scripts/test-support/config-service';
+import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
+import { runVane } from '@vane/test-support/run-vane';
+import { startConfigService, type TestConfigService } from '@vane/test-support/config-service';
 import { ensureNginx } from './support/debian';
 import { freePort, removeDir, startTestGateway, type TestGateway } from './support/gateway';
 

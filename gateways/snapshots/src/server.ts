@@ -3,6 +3,9 @@ import { SchemaCodec } from '@vane/schemas';
 import { createKafka, namingFromEnv, physicalTopic, type TopicNaming } from '@vane/topics';
 import { build, type SnapshotsApp } from './app';
 import { settingsFromEnv, type SnapshotSettings } from './options';
+
+/** Settings for startServer, for callers that start the gateway in-process (tests, benchmarks). */
+export { defaultSettings, type SnapshotSettings } from './options';
 import { ScoreFeed } from './score-feed';
 
 export interface ServerOptions {

@@ -1,13 +1,11 @@
 import type { Score } from '@vane/schemas';
-import { ScorerPipeline } from '@vane/scorer/src/pipeline';
-import { scorerOptions } from '@vane/scorer/src/processor';
-import { knownMeasurements, produceMeasurements, T0 } from '@vane/scorer/test/fixtures';
-import { runScorerInMemory } from '@vane/scorer/test/harness';
+import { knownMeasurements, produceMeasurements, T0 } from '@vane/test-support/scorer-data';
+import { ScorerPipeline, runScorerInMemory, scorerOptions } from '@vane/test-support/scorer-harness';
 import { createScyllaClient, createClickhouseClient } from '@vane/runtime';
 import { startServer, type RunningSnapshots } from '../src/server';
 import { defaultSettings } from '../src/options';
 import { createScoreClient, type ScoreClient } from '@vane/score-client';
-import { createNamespace, eventually, randomName, type TestNamespace } from '../../../scripts/test-support/fixtures';
+import { createNamespace, eventually, randomName, type TestNamespace } from '@vane/test-support/fixtures';
 
 const raw = { maxIntervalMs: 500 };
 

@@ -2,7 +2,7 @@ import type { Network } from '@vane/schemas';
 import { AppHost, type DecisionInput } from '../src/app-host';
 import { MemoryScores } from '../src/app-score-source';
 import { limits } from './support/apps';
-import { ConfigFixture } from './support/config';
+import { ConfigFixture } from '@vane/test-support/config-fixture';
 
 const berlin: Network = { truncatedIp: '203.0.113.0/24', country: 'DE', continent: 'EU', region: 'DE-BE', asn: 3320, asnOrg: 'Deutsche Telekom AG' };
 const paris: Network = { truncatedIp: '198.51.100.0/24', country: 'FR', continent: 'EU', region: null, asn: 3215, asnOrg: 'Orange' };

@@ -1,7 +1,8 @@
 import { VaneError } from '@vane/core';
 import { decide } from '../src/decision';
-import type { AppSandbox, RunOutcome } from '../src/sandbox';
-import { bestRttSource, fallback, load, providers, requestJson, staticsInput } from './support/apps';
+import { AppSandbox, type RunOutcome } from '../src/sandbox';
+import { bestRttSource } from '@vane/test-support/best-rtt-app';
+import { fallback, load, providers, requestJson, staticsInput } from './support/apps';
 
 const ctx = { providers, fallback, ttl: 60 };
 
@@ -236,8 +237,7 @@ describe('AppSandbox: hostile apps', () => {
 
   it('quarantines an app after repeated hard failures, then tries it again', async () => {
     let now = 1_000_000;
-    const { AppSandbox: Sandbox } = await import('../src/sandbox');
-    const app = await Sandbox.load(
+    const app = await AppSandbox.load(
       { appId: 'evil.sometimes', version: 1, source: `var n = 0; function onRequest(req, res) { if (req.hostname === 'loop.example') while (true) {} res.respond('cdn-a'); }` },
       {},
       staticsInput(),

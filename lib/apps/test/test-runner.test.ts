@@ -1,7 +1,8 @@
 import { VaneError } from '@vane/core';
 import type { AppTestCase } from '@vane/config-model';
 import { runAppTests, testRequest } from '../src/test-runner';
-import { bestRttSource, fallback, limits, providers } from './support/apps';
+import { bestRttSource } from '@vane/test-support/best-rtt-app';
+import { fallback, limits, providers } from './support/apps';
 
 const cases: AppTestCase[] = [
   {

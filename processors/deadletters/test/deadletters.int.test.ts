@@ -4,7 +4,7 @@ import type { DeadLetter } from '@vane/schemas';
 import { createKafka, valueSubjectOf } from '@vane/topics';
 import type { DeadlettersOptions } from '../src/options';
 import { deadlettersProcessor } from '../src/processor';
-import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
+import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
 
 interface Row {
   source_topic: string;

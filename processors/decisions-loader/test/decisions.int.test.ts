@@ -1,14 +1,11 @@
 import { createSocket } from 'node:dgram';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ProcessorRuntime, createClickhouseClient } from '@vane/runtime';
-import { resolveSettings as dnsSettings } from '@vane/dns/src/options';
-import { startGateway as startDns, type RunningGateway as RunningDns } from '@vane/dns/src/server';
-import { resolveSettings as decideSettings } from '@vane/decide/src/options';
-import { startGateway as startDecide, type RunningGateway as RunningDecide } from '@vane/decide/src/server';
 import { dnsDecisionsLoader, httpDecisionsLoader } from '../src/processor';
-import { RoutingStack } from '../../../scripts/test-support/routing-stack';
-import { parse, query } from '../../../gateways/dns/test/support/queries';
-import { createNamespace, eventually, randomName, type TestNamespace } from '../../../scripts/test-support/fixtures';
+import { startDecisionGateways, type DecisionGateways } from '@vane/test-support/decision-gateways';
+import { RoutingStack } from '@vane/test-support/routing-stack';
+import { parse, query } from '@vane/test-support/dns-queries';
+import { createNamespace, eventually, randomName, type TestNamespace } from '@vane/test-support/fixtures';
 import { analystQueries } from './analyst-queries';
 
 interface Row {
@@ -32,8 +29,9 @@ interface Row {
 describe('decision logs: DNS and HTTP answers end up in ClickHouse as given', () => {
   let ns: TestNamespace;
   let stack: RoutingStack;
-  let dns: RunningDns;
-  let decide: RunningDecide;
+  let gateways: DecisionGateways;
+  let dns: DecisionGateways['dns'];
+  let decide: DecisionGateways['decide'];
   let ch: ClickHouseClient;
   const runtimes: { stop(): Promise<void> }[] = [];
   const database = randomName('t_');
@@ -41,16 +39,14 @@ describe('decision logs: DNS and HTTP answers end up in ClickHouse as given', ()
   beforeAll(async () => {
     ns = await createNamespace();
     stack = await RoutingStack.start(ns);
-    const sandbox = { memoryMb: 16, timeoutMs: 50 };
-    dns = await startDns({ settings: dnsSettings({ port: 0, sandbox }), connections: ns.connections, naming: ns.naming, snapshotsUrl: stack.snapshots.url, log: () => undefined });
-    decide = await startDecide({ settings: decideSettings({ port: 0, sandbox }), connections: ns.connections, naming: ns.naming, snapshotsUrl: stack.snapshots.url, logLevel: 'silent', log: () => undefined });
+    gateways = await startDecisionGateways(stack);
+    ({ dns, decide } = gateways);
     ch = createClickhouseClient(ns.connections);
   });
 
   afterAll(async () => {
     for (const r of runtimes) await r.stop();
-    await decide?.close();
-    await dns?.close();
+    await gateways?.close();
     await stack?.close();
     await ch?.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
     await ch?.close();

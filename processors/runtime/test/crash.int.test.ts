@@ -5,7 +5,7 @@ import type { Client } from 'cassandra-driver';
 import type { LocateQuery } from '@vane/schemas';
 import { createKafka, valueSubjectOf } from '@vane/topics';
 import { createClickhouseClient, createScyllaClient } from '../src';
-import { createNamespace, eventually, randomName, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
+import { createNamespace, eventually, randomName, readAll, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
 import { download } from './fixtures/copier';
 
 const N = 6000;

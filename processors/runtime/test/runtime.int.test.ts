@@ -3,7 +3,7 @@ import type { Client } from 'cassandra-driver';
 import type { DeadLetter, LocateQuery } from '@vane/schemas';
 import { valueSubjectOf } from '@vane/topics';
 import { ProcessorRuntime, createClickhouseClient, createScyllaClient } from '../src';
-import { createNamespace, eventually, randomName, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
+import { createNamespace, eventually, randomName, readAll, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
 import { copier, download } from './fixtures/copier';
 
 describe('ProcessorRuntime on the local stack', () => {

@@ -1,7 +1,7 @@
 import type { LocateQuery } from '@vane/schemas';
 import { createKafka, valueSubjectOf } from '@vane/topics';
 import { ProcessorRuntime, readChangelog } from '../src';
-import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
+import { createNamespace, eventually, readAll, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
 import { download } from './fixtures/copier';
 import { counter } from './fixtures/counter';
 

@@ -4,9 +4,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Client } from 'cassandra-driver';
 import { createClickhouseClient, createScyllaClient } from '@vane/runtime';
 import { scorerOptions } from '../src/processor';
-import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
-import { knownMeasurements, latestScores, produceMeasurements } from './fixtures';
-import { runScorerInMemory } from './harness';
+import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
+import { knownMeasurements, latestScores, produceMeasurements } from '@vane/test-support/scorer-data';
+import { runScorerInMemory } from '@vane/test-support/scorer-harness';
 
 const bin = join(__dirname, '..', '..', '..', 'scripts', 'cli', 'bin', 'vane.js');
 

@@ -3,7 +3,7 @@ import type { MergeState, PartialWindows, Score, WindowState } from '@vane/schem
 import { PARTITION_KEY, scoresProcessor, scorerOptions, windowsProcessor, type WindowsState } from '../src/processor';
 import { mergeState } from '../src/scores-processor';
 import { windowsState } from '../src/windows-processor';
-import { measurement, runScorerInMemory } from './harness';
+import { measurement, runScorerInMemory } from '@vane/test-support/scorer-harness';
 
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 const log: ProcessLogger = { info: () => undefined, warn: () => undefined };

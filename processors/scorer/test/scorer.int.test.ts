@@ -4,9 +4,9 @@ import type { Score } from '@vane/schemas';
 import { createClickhouseClient, createScyllaClient } from '@vane/runtime';
 import { ScorerPipeline } from '../src/pipeline';
 import { scorerOptions } from '../src/processor';
-import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
-import { knownMeasurements, latestScores, produceMeasurements } from './fixtures';
-import { runScorerInMemory } from './harness';
+import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
+import { knownMeasurements, latestScores, produceMeasurements } from '@vane/test-support/scorer-data';
+import { runScorerInMemory } from '@vane/test-support/scorer-harness';
 
 const raw = { maxIntervalMs: 500, allowedLatenessMs: 60_000 };
 const options = scorerOptions(raw);

@@ -5,7 +5,7 @@
 // node scripts/lib/run-ts.js scripts/bench/decide/hostile.ts).
 import { AppHost, MemoryDecisionSink } from '@vane/apps';
 import { openGeo } from '@vane/network';
-import { build } from '@vane/decide/src/app';
+import { build } from '@vane/decide';
 import { besideHostile, printBesideHostile } from '../lib/hostile-neighbour';
 import { APP_ID, CLIENT_IP, HOSTILE_APP_ID, benchConfig, benchScores, withHostileApp } from '../dns/routing-config';
 

@@ -8,7 +8,7 @@
 // Usage: npm run bench:decide -- [--seconds 8] [--rounds 3] [--connections 32]
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureTool, type Tool } from '../../../gateways/dns/test/support/debian-tools';
+import { ensureTool, type Tool } from '@vane/test-support/debian-tools';
 import { median, startChild, stopChild } from '../dns/child-servers';
 import { APP_ID, CLIENT_IP } from '../dns/routing-config';
 import { arg, mib, printTable } from '../lib/report';

@@ -4,7 +4,7 @@
 // index.ts: sends {port} when listening, {maxRss, stats} on 'stop'.
 import { AppHost, DecisionLog, sandboxLimitsFromEnv } from '@vane/apps';
 import { openGeo } from '@vane/network';
-import { build } from '@vane/decide/src/app';
+import { build } from '@vane/decide';
 import { connectionsFromEnv } from '@vane/core';
 import { SchemaCodec } from '@vane/schemas';
 import { namingFromEnv } from '@vane/topics';

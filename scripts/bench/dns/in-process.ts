@@ -5,8 +5,8 @@
 // alone: node scripts/lib/run-ts.js scripts/bench/dns/in-process.ts).
 import { AppHost, MemoryDecisionSink } from '@vane/apps';
 import { openGeo } from '@vane/network';
-import { build } from '@vane/dns/src/app';
-import { query } from '../../../gateways/dns/test/support/queries';
+import { build } from '@vane/dns';
+import { query } from '@vane/test-support/dns-queries';
 import { besideHostile, printBesideHostile } from '../lib/hostile-neighbour';
 import { middle, printTable } from '../lib/report';
 import { CLIENT_SUBNET, HOSTILE_HOSTNAME, ZONE, benchConfig, benchScores, withHostileApp } from './routing-config';

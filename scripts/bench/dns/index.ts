@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wireBenchmark } from './wire';
 import { dnsInProcess } from './in-process';
-import { ensureTool, type Tool } from '../../../gateways/dns/test/support/debian-tools';
+import { ensureTool, type Tool } from '@vane/test-support/debian-tools';
 import { arg, mib, printTable } from '../lib/report';
 import { median, startChild, stopChild } from './child-servers';
 import { ZONE } from './routing-config';

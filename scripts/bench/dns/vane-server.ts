@@ -7,8 +7,8 @@ import { AppHost, DecisionLog, sandboxLimitsFromEnv } from '@vane/apps';
 import { connectionsFromEnv } from '@vane/core';
 import { openGeo } from '@vane/network';
 import { SchemaCodec } from '@vane/schemas';
-import { build } from '@vane/dns/src/app';
-import { listen } from '@vane/dns/src/server';
+import { build } from '@vane/dns';
+import { listen } from '@vane/dns/server';
 import { namingFromEnv } from '@vane/topics';
 import { benchConfig, benchScores } from './routing-config';
 

@@ -5,8 +5,7 @@
 // node scripts/lib/run-ts.js scripts/bench/dns/wire.ts). Prints one ratio line
 // and dns2's cost on a hostile 12-byte query that claims 65535 records.
 import { Packet } from 'dns2';
-import { checkWire } from '@vane/dns/src/wire-check';
-import { T, encodeResponse } from '@vane/dns/src/dns-writer';
+import { T, checkWire, encodeResponse } from '@vane/dns/wire';
 import { printTable } from '../lib/report';
 
 const NAME = 'www.bench-cdn.example';

@@ -2,7 +2,7 @@
 // config view), in its own process. argv: topic prefix, spool dir.
 // Parent messages: 'mark' (start counting CPU), 'stop' → {maxRss, stats} once the sink is idle and closed.
 import { connectionsFromEnv, readEnv } from '@vane/core';
-import { startGateway } from '../../../gateways/ingest/src/server';
+import { startGateway } from '@vane/ingest/server';
 
 async function main(): Promise<void> {
   const [prefix, spoolDir] = process.argv.slice(2) as [string, string];

@@ -2,9 +2,8 @@
 // argv: mode (bare | scorer | snapshots), topic prefix, expected record count, keyspace, database.
 // Reports with process.send; `scorer` and `snapshots` run until the parent sends 'stop'.
 import { connectionsFromEnv, readEnv } from '@vane/core';
-import { ScorerPipeline } from '@vane/scorer/src/pipeline';
-import { startServer } from '@vane/snapshots/src/server';
-import { defaultSettings } from '@vane/snapshots/src/options';
+import { ScorerPipeline } from '@vane/scorer';
+import { defaultSettings, startServer } from '@vane/snapshots/server';
 import { physicalTopic } from '@vane/topics';
 import { runBareConsumer } from '../lib/bare-consumer';
 

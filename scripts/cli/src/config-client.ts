@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isVaneErrorCode, readEnv, VaneError } from '@vane/core';
-import { operatorTokenFile } from '@vane/config/src/server';
+import { operatorTokenFile } from '@vane/config/server';
 import type { CliEnvironment } from './environment';
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { components } from '../src/components';
-import { runVane } from './run-vane';
+import { runVane } from '@vane/test-support/run-vane';
 
 /**
  * A bad numeric environment value stops every component at start, through

@@ -1,5 +1,5 @@
-import { createNamespace, type TestNamespace } from '../../test-support/fixtures';
-import { runVane } from './run-vane';
+import { createNamespace, type TestNamespace } from '@vane/test-support/fixtures';
+import { runVane } from '@vane/test-support/run-vane';
 
 function measurement(i: number): Record<string, unknown> {
   return {

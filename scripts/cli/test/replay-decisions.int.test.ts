@@ -4,8 +4,8 @@ import { decisionsLoaderReplay } from '@vane/decisions-loader';
 import { ORIGINAL_VERSION, createClickhouseClient, createScyllaClient, servedVersion, versionNaming, type ReplayPipeline } from '@vane/runtime';
 import type { DnsDecision, HttpDecision } from '@vane/schemas';
 import { createKafka, valueSubjectOf } from '@vane/topics';
-import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '../../test-support/fixtures';
-import { runVane } from './run-vane';
+import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
+import { runVane } from '@vane/test-support/run-vane';
 
 const T0 = Date.UTC(2026, 10, 22, 18, 0, 0);
 const network = (ip: string, country: string | null, asn: number | null) => ({ truncatedIp: ip, country, continent: country ? 'EU' : null, region: null, asn, asnOrg: null });

@@ -2,11 +2,11 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Client } from 'cassandra-driver';
 import { createClickhouseClient, createScyllaClient } from '@vane/runtime';
 import { ScorerPipeline, scorerOptions } from '@vane/scorer';
-import { knownMeasurements, latestScores, produceMeasurements } from '@vane/scorer/test/fixtures';
-import { runScorerInMemory } from '@vane/scorer/test/harness';
+import { knownMeasurements, latestScores, produceMeasurements } from '@vane/test-support/scorer-data';
+import { runScorerInMemory } from '@vane/test-support/scorer-harness';
 import { physicalTopic } from '@vane/topics';
-import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '../../test-support/fixtures';
-import { runVane } from './run-vane';
+import { createNamespace, eventually, randomName, topicOf, type TestNamespace } from '@vane/test-support/fixtures';
+import { runVane } from '@vane/test-support/run-vane';
 
 const raw = { maxIntervalMs: 500 };
 

@@ -1,5 +1,5 @@
 import { replayable } from '../src/replayable';
-import { runVane } from './run-vane';
+import { runVane } from '@vane/test-support/run-vane';
 
 describe('vane replay: the replayable processors', () => {
   it('registers the scorer, the decisions loader and the dead-letter loader', () => {

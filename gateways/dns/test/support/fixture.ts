@@ -1,5 +1,5 @@
 import { MemoryScores } from '@vane/apps';
-import { ConfigFixture } from '../../../../lib/apps/test/support/config';
+import { ConfigFixture } from '@vane/test-support/config-fixture';
 
 /** 30 IPv6 addresses: more than fit in 512 bytes. */
 export const many = Array.from({ length: 30 }, (_, i) => `2001:db8::${(i + 1).toString(16)}`);

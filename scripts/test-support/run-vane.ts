@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 
 export interface VaneResult {
   code: number | null;
@@ -7,7 +6,7 @@ export interface VaneResult {
   stderr: string;
 }
 
-const bin = join(__dirname, '..', 'bin', 'vane.js');
+const bin = require.resolve('@vane/cli/bin');
 
 /** Runs the real `vane` bin as a user would, with stdin and an environment. */
 export function runVane(args: string[], options: { env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {}): Promise<VaneResult> {

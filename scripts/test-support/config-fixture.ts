@@ -12,7 +12,7 @@ import {
   type CustomDataPayload,
   type ProviderPayload,
 } from '@vane/config-model';
-import { bestRttSource } from './apps';
+import { bestRttSource } from './best-rtt-app';
 
 /**
  * A configuration as config.changes.v1 would carry it, built in memory for

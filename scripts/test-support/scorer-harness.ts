@@ -1,6 +1,6 @@
 import { PartitionStore, type Output, type ProcessLogger } from '@vane/runtime';
 import type { MergeState, Measurement, PartialWindows, Score } from '@vane/schemas';
-import { scoresProcessor, windowsProcessor, type ScorerOptions, type WindowsState } from '../src/processor';
+import { scoresProcessor, windowsProcessor, type ScorerOptions, type WindowsState } from '@vane/scorer';
 
 const log: ProcessLogger = { info: () => undefined, warn: () => undefined };
 
@@ -95,3 +95,6 @@ export function measurement(overrides: Partial<Measurement> & { at?: number } = 
     ...rest,
   };
 }
+
+/** The scorer's pipeline and options, for tests of what reads its output (a gateway's tests may not import a processor). */
+export { ScorerPipeline, scorerOptions } from '@vane/scorer';

@@ -1,7 +1,7 @@
 import type { Measurement, Score } from '@vane/schemas';
 import { createKafka, valueSubjectOf } from '@vane/topics';
-import { readAll, topicOf, type TestNamespace } from '../../../scripts/test-support/fixtures';
-import { measurement } from './harness';
+import { readAll, topicOf, type TestNamespace } from './fixtures';
+import { measurement } from './scorer-harness';
 
 export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: install, type-check every workspace, run unit and integration
-// tests (the integration project starts the local stack it needs and stops
-// what it started), then print one closing line: "N passed, N failed".
+// `npm test`: install, check the package layering and the declared
+// dependencies (seconds; each check counts as one test), type-check every
+// workspace, run unit and integration tests (the integration project starts
+// the local stack it needs and stops what it started), then print one
+// closing line: "N passed, N failed".
 'use strict';
 const { onSupportedNode } = require('./lib/node-runtime');
 
@@ -19,11 +21,28 @@ function main() {
   const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR };
   const bin = (name) => join(root, 'node_modules', '.bin', name);
 
+  // The checks run before anything slow, each reported by name.
+  const checks = [
+    { name: 'layering (npm run check:layers)', command: process.execPath, args: [join(root, 'scripts', 'lib', 'layering.js')] },
+    { name: 'dependencies and exports (npm run check:deps: knip)', command: bin('knip'), args: ['--no-progress'] },
+  ];
+  let checksPassed = 0;
+  let checksFailed = 0;
+  for (const check of checks) {
+    process.stderr.write(`vane: checking ${check.name}…\n`);
+    const result = spawnSync(check.command, check.args, { cwd: root, stdio: 'inherit', env });
+    if (result.status === 0) checksPassed++;
+    else {
+      checksFailed++;
+      process.stderr.write(`vane: check failed: ${check.name}\n`);
+    }
+  }
+
   process.stderr.write('vane: type-checking every workspace (turbo run typecheck)…\n');
   const typecheck = spawnSync(bin('turbo'), ['run', 'typecheck', '--output-logs=errors-only', '--log-prefix=task'], { cwd: root, stdio: 'inherit', env });
   if (typecheck.status !== 0) {
     process.stderr.write('vane: type-check failed\n');
-    process.stdout.write('0 passed, 1 failed\n');
+    process.stdout.write(`${checksPassed} passed, ${checksFailed + 1} failed\n`);
     process.exit(1);
   }
 
@@ -39,6 +58,7 @@ function main() {
     if (jest.status !== 0 && failed === 0) failed = 1;
     rmSync(report, { force: true });
   }
-  process.stdout.write(`${passed} passed, ${failed} failed\n`);
-  process.exit(jest.status === null ? 1 : jest.status);
+  process.stdout.write(`${passed + checksPassed} passed, ${failed + checksFailed} failed\n`);
+  if (checksFailed > 0) process.stderr.write(`vane: ${checksFailed} check(s) failed before jest (see "check failed" above)\n`);
+  process.exit(jest.status === null ? 1 : jest.status !== 0 ? jest.status : checksFailed > 0 ? 1 : 0);
 }

@@ -220,6 +220,3 @@ export async function serviceStatus(def: ServiceDefinition, ctx: ServiceContext)
   return { ...base, pid: record.pid, state: ok ? 'running' : 'unhealthy' };
 }
 
-export function hasState(ctx: ServiceContext): boolean {
-  return existsSync(ctx.stateDir);
-}

@@ -70,7 +70,7 @@ export function schemaPath(topic: string): string {
 }
 
 /** A JSON value, as allowed in an Avro field default. */
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /** An Avro schema as written in an `.avsc` file: a union (never directly inside another union) or a single type. */
 export type AvroSchema = AvroSingleSchema | AvroSingleSchema[];
@@ -85,7 +85,7 @@ export type AvroSingleSchema =
   | AvroMapSchema
   | AvroPrimitiveSchema;
 
-export interface AvroField {
+interface AvroField {
   readonly name: string;
   readonly doc?: string;
   readonly type: AvroSchema;
@@ -100,7 +100,7 @@ export interface AvroRecordSchema {
   readonly fields: AvroField[];
 }
 
-export interface AvroEnumSchema {
+interface AvroEnumSchema {
   readonly type: 'enum';
   readonly name: string;
   readonly namespace?: string;
@@ -109,7 +109,7 @@ export interface AvroEnumSchema {
   readonly default?: string;
 }
 
-export interface AvroFixedSchema {
+interface AvroFixedSchema {
   readonly type: 'fixed';
   readonly name: string;
   readonly namespace?: string;
@@ -117,12 +117,12 @@ export interface AvroFixedSchema {
   readonly size: number;
 }
 
-export interface AvroArraySchema {
+interface AvroArraySchema {
   readonly type: 'array';
   readonly items: AvroSchema;
 }
 
-export interface AvroMapSchema {
+interface AvroMapSchema {
   readonly type: 'map';
   readonly values: AvroSchema;
 }
@@ -131,12 +131,12 @@ export interface AvroMapSchema {
 export type AvroNamedSchema = AvroRecordSchema | AvroEnumSchema | AvroFixedSchema;
 
 /** A primitive written as an object, usually to carry a logical type. */
-export interface AvroPrimitiveSchema {
+interface AvroPrimitiveSchema {
   readonly type: AvroPrimitiveName;
   readonly logicalType?: string;
 }
 
-export const avroPrimitiveNames = ['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'] as const;
+const avroPrimitiveNames = ['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'] as const;
 export type AvroPrimitiveName = (typeof avroPrimitiveNames)[number];
 
 /** A topic's value schema: always a named, documented record. */
@@ -185,7 +185,7 @@ export function isPrimitiveName(name: unknown): name is AvroPrimitiveName {
  * defaults are left to avsc. Properties beyond those typed here (aliases, order,
  * custom attributes) are allowed and kept.
  */
-export function assertAvroSchema(json: unknown, where: string): asserts json is AvroSchema {
+function assertAvroSchema(json: unknown, where: string): asserts json is AvroSchema {
   if (typeof json === 'string') return;
   if (Array.isArray(json)) {
     json.forEach((branch: unknown, i) => {

@@ -34,6 +34,14 @@ const LAYERS = {
 const SIBLINGS_ALLOWED = new Set([2, 3, 6]);
 /** Faces any test may import, whatever its layer. */
 const TEST_ONLY = new Set(['@vane/infra', '@vane/test-support']);
+/**
+ * Imports against the layering that an open issue removes: reported, not
+ * failed. An entry that no longer matches any import fails the check (delete it).
+ */
+const PENDING = [
+  { from: '@vane/locate-learner', to: '@vane/locate', why: 'issue 10 moves the stations vocabulary below both (lib/stations)' },
+  { from: '@vane/realtime', to: '@vane/analytics', why: 'issue 12: the analytics table names need a home below both' },
+];
 const SOURCE = /\.(c|m)?(t|j)sx?$/;
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'coverage']);
 
@@ -138,10 +146,14 @@ function referencesOf(ts, path, text) {
 /**
  * Checks every source file of the monorepo at `root` (or only `files`, still
  * judged against every package). Returns the violations, each with the
- * file, line, specifier, rule and a message naming all of them.
+ * file, line, specifier, rule and a message naming all of them, and the
+ * layering violations that `pending` (default PENDING) tolerates for now.
  */
 function checkLayers(root, options = {}) {
-  const ts = require(require.resolve('typescript', { paths: [root] }));
+  const pendingRules = options.pending || PENDING;
+  const pending = [];
+  const pendingUsed = new Set();
+  const ts = require(require.resolve('typescript', { paths: [root, __dirname] }));
   const { packages, problems } = loadPackages(root);
   const byName = new Map(packages.map((p) => [p.name, p]));
   const byDir = [...packages].sort((a, b) => b.dir.length - a.dir.length);
@@ -186,19 +198,37 @@ function checkLayers(root, options = {}) {
       const down = to.layer < from.layer || (to.layer === from.layer && SIBLINGS_ALLOWED.has(from.layer));
       if (!down) {
         const same = to.layer === from.layer;
+        const tolerated = pendingRules.find((r) => r.from === from.name && r.to === to.name);
+        if (tolerated) {
+          pendingUsed.add(tolerated);
+          pending.push({ file: rel, line: ref.line, specifier: ref.specifier, from: from.name, to: to.name, why: tolerated.why });
+          continue;
+        }
         report('layer', `${same ? 'is a sibling' : 'runs up the layering'}: ${from.name} (layer ${from.layer}, ${LAYERS[from.layer]}) may not import ${to.name} (layer ${to.layer}, ${LAYERS[to.layer]})${isTest ? '; tests may also import @vane/infra and @vane/test-support' : ''}`);
       }
     }
   }
-  return violations;
+  if (!options.files) {
+    for (const r of pendingRules) {
+      if (!pendingUsed.has(r)) violations.push({ file: 'scripts/lib/layering.js', rule: 'pending', message: `scripts/lib/layering.js: PENDING tolerates ${r.from} → ${r.to}, which no import does any more: delete the entry` });
+    }
+  }
+  return { violations, pending };
 }
 
-module.exports = { checkLayers, LAYERS, SIBLINGS_ALLOWED };
+module.exports = { checkLayers, LAYERS, SIBLINGS_ALLOWED, PENDING };
 
 if (require.main === module) {
   const root = join(__dirname, '..', '..');
   const started = Date.now();
-  const violations = checkLayers(root);
+  const { violations, pending } = checkLayers(root);
+  const tolerated = new Map();
+  for (const p of pending) {
+    const pair = `${p.from} → ${p.to}`;
+    if (!tolerated.has(pair)) tolerated.set(pair, { first: `${p.file}:${p.line}`, count: 0, why: p.why });
+    tolerated.get(pair).count++;
+  }
+  for (const [pair, t] of tolerated) process.stderr.write(`layering: tolerated until fixed: ${pair}, ${t.count} import(s) (first ${t.first}): ${t.why}\n`);
   for (const v of violations) process.stderr.write(`layering: ${v.message}\n`);
   const took = ((Date.now() - started) / 1000).toFixed(1);
   if (violations.length > 0) {

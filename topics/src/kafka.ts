@@ -1,7 +1,7 @@
 // kafkajs warns on every producer about a partitioner change made in 2.0; Vane always uses the default one.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
-import { Kafka, logLevel, type LogEntry, type Logger as KafkaLogger } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { quietKafkajsTimers, type Connections } from '@vane/core';
 
 /**
@@ -21,5 +21,3 @@ export function createKafka(connections: Pick<Connections, 'kafkaBrokers' | 'kaf
     retry: { initialRetryTime: 200, retries: 8 },
   });
 }
-
-export type { KafkaLogger };

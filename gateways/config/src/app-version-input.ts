@@ -81,7 +81,7 @@ export interface Limits {
 }
 
 /** The providers of a version as the sandbox sees them (bindings over provider defaults). */
-export function resolveProviders(state: ConfigState, tenantId: string, bindings: readonly AppProviderBinding[]): AppProvider[] {
+function resolveProviders(state: ConfigState, tenantId: string, bindings: readonly AppProviderBinding[]): AppProvider[] {
   return bindings.map((b) => {
     const p = visibleProvider(state, tenantId, b.id);
     return { id: b.id, name: p?.name ?? null, cname: b.cname ?? p?.cname ?? null, addresses: b.addresses ?? p?.addresses ?? [], url: b.url ?? p?.url ?? null };

@@ -38,7 +38,7 @@ function checkApplied(state: ConfigState, changes: readonly ConfigChange[]): 'ap
 }
 
 /** Waits until `state` holds every change (or a rival of one), or fails after `timeoutMs`. */
-export function waitApplied(state: ConfigState, changes: readonly ConfigChange[], timeoutMs: number): Promise<void> {
+function waitApplied(state: ConfigState, changes: readonly ConfigChange[], timeoutMs: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let unsubscribe = (): void => undefined;
     const timer = setTimeout(() => {

@@ -49,7 +49,7 @@ export function checkAppHostname(value: unknown, field: string, zone: string): s
 }
 
 /** Next entity version of `entityId` (1 for a new one; deleted entities keep counting). */
-export function nextVersion(state: ConfigState, entityId: string): number {
+function nextVersion(state: ConfigState, entityId: string): number {
   return (state.entity(entityId)?.version ?? 0) + 1;
 }
 

@@ -27,7 +27,7 @@ export interface WireOpt {
 }
 
 /** The question of a query, as sent (the name keeps its case; no trailing dot). */
-export interface WireQuestion {
+interface WireQuestion {
   name: string;
   type: number;
   class: number;

@@ -11,7 +11,7 @@ export interface UsageRow {
   requests: number;
 }
 
-export function utcDay(ms: number): string {
+function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 

@@ -37,8 +37,3 @@ export async function* logBody(raw: IncomingMessage, maxBytes: number): AsyncGen
     throw error;
   }
 }
-
-/** Whether `error` refuses the body itself (the rest of it is left unread, so the connection should close). */
-export function refusesLogBody(error: unknown): boolean {
-  return isVaneError(error) && error.field === 'body';
-}

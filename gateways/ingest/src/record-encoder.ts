@@ -11,7 +11,7 @@ export interface IngestRecords {
   'ingest.downloads.v1': Download;
 }
 export type IngestTopic = keyof IngestRecords & TopicName;
-export const ingestTopics: readonly IngestTopic[] = ['ingest.beacons.v1', 'ingest.serverlogs.v1', 'ingest.measurements.v1', 'ingest.downloads.v1'];
+const ingestTopics: readonly IngestTopic[] = ['ingest.beacons.v1', 'ingest.serverlogs.v1', 'ingest.measurements.v1', 'ingest.downloads.v1'];
 
 /**
  * Encodes records in the Confluent wire format with the latest schema

@@ -52,7 +52,7 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-export function crc32(data: Buffer): number {
+function crc32(data: Buffer): number {
   let crc = 0xffffffff;
   for (let i = 0; i < data.length; i++) crc = CRC_TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;

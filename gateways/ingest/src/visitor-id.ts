@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Sessions end after this long without activity; previousVisitorId is set this long after midnight. */
-export const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
+const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
 
 export interface VisitorIds {
   visitorId: string;

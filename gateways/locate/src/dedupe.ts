@@ -7,7 +7,7 @@
  */
 export type Comparator<T> = [field: (entry: T) => number | null, higherIsBetter: boolean];
 
-export function isBetter<T>(a: T, b: T, comparators: readonly Comparator<T>[]): boolean {
+function isBetter<T>(a: T, b: T, comparators: readonly Comparator<T>[]): boolean {
   for (const [field, higherIsBetter] of comparators) {
     const x = field(a);
     const y = field(b);

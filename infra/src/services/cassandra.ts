@@ -24,13 +24,13 @@ import { copyDependencies, findFile } from '../maven';
 import type { LaunchCommand, ServiceContext, ServiceDefinition } from '../service';
 
 /** Newest 5.0.x release; 5.0 is the first line that runs on Java 17. */
-export const CASSANDRA_VERSION = '5.0.9';
+const CASSANDRA_VERSION = '5.0.9';
 
 /** Name of the local data center as SimpleSnitch reports it; clients need it as localDataCenter. */
-export const CASSANDRA_DATACENTER = 'datacenter1';
+const CASSANDRA_DATACENTER = 'datacenter1';
 
 /** Maximum heap (-Xmx); VANE_CASSANDRA_HEAP overrides, e.g. "1g" (at least 128m, the initial heap). */
-export function cassandraHeap(): string {
+function cassandraHeap(): string {
   return process.env.VANE_CASSANDRA_HEAP?.trim() || '512m';
 }
 

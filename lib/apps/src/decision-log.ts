@@ -89,7 +89,7 @@ export class DecisionLog<T extends DecisionTopic> implements DecisionSink<T> {
     const type = await codec.typeOf(id);
     const config: WorkerConfig = { connections, topic: physicalTopic(topic, naming), maxBuffered: options.maxBuffered ?? 100_000, maxBatch: options.maxBatch ?? 2000 };
     const file = require.resolve('./decision-log-worker');
-    const bootstrap = `${file.endsWith('.ts') ? "require('tsx/cjs');" : ''} require(${JSON.stringify(file)});`;
+    const bootstrap = `${file.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('tsx/cjs'))});` : ''} require(${JSON.stringify(file)});`;
     const thread = new Worker(bootstrap, { eval: true, workerData: { decisionLog: config } });
     const ready = await new Promise<FromWorker>((resolve, reject) => {
       thread.once('message', resolve);

@@ -8,7 +8,7 @@ export const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML
 export const site: SiteRules = siteRules({ siteId: 'site-1', domain: 'example.com', hostnames: ['localhost'], queryParams: ['lang'] });
 
 let n = 0;
-export function uuid(): string {
+function uuid(): string {
   n++;
   return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }

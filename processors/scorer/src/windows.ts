@@ -4,7 +4,7 @@ import type { ScorerOptions } from './options';
 import { addValue, fromBins, newSketch, toBins, type Sketch } from './quantile-sketch';
 
 /** Probe types the scorer folds; others are skipped (consumers skip types they do not know). */
-export const probeTypes = ['rtt', 'availability', 'throughput'] as const;
+const probeTypes = ['rtt', 'availability', 'throughput'] as const;
 export type ProbeType = (typeof probeTypes)[number];
 
 export function isProbeType(t: string): t is ProbeType {
@@ -12,7 +12,7 @@ export function isProbeType(t: string): t is ProbeType {
 }
 
 /** One event-time tumbling bucket in memory (sketches created on first value). */
-export interface Bucket {
+interface Bucket {
   start: number;
   rtt: Sketch | null;
   throughput: Sketch | null;
@@ -102,7 +102,7 @@ function trim(windows: LocationWindows, watermark: number, options: Pick<ScorerO
  * keys of the index mapping of `relativeAccuracy`: changing that option
  * needs a replay into a new model version.
  */
-export function materialize(windows: LocationWindows, relativeAccuracy: number): Bucket[] {
+function materialize(windows: LocationWindows, relativeAccuracy: number): Bucket[] {
   if (windows.buckets) return windows.buckets;
   const p = windows.wire!;
   windows.buckets = p.buckets.map((b) => ({

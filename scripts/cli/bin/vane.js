@@ -8,5 +8,6 @@ const { onSupportedNode } = require('../../lib/node-runtime');
 onSupportedNode(() => {
   require('../../lib/bootstrap').ensureInstalled();
   require('tsx/cjs');
-  require('../src/main.ts').run();
+  const { run } = require('../src/main.ts');
+  run();
 });

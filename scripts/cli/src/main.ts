@@ -12,7 +12,7 @@ import { registerTopics } from './commands/topics';
 import { cliEnvironment, type CliEnvironment } from './environment';
 
 /** Builds the `vane` command tree (exported for tests). */
-export function buildProgram(env: Record<string, string | undefined>): Command {
+function buildProgram(env: Record<string, string | undefined>): Command {
   let cached: CliEnvironment | undefined;
   const environment = (): CliEnvironment => (cached ??= cliEnvironment(env));
   const program = new Command('vane')

@@ -6,7 +6,7 @@ import { providers } from './world';
  * up once through the config service with the operator token, in the tenant
  * that owns the demo site's providers.
  */
-export const demoAppSource = `
+const demoAppSource = `
 var floor;
 function init(config) { floor = config.settings.availabilityFloor; }
 function onRequest(request, response) {

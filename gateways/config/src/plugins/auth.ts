@@ -12,9 +12,9 @@ import type { ConfigContext } from '../context';
  * `config.access`: "operator", "admin" (change the tenant's objects; operators
  * and admin keys) or "read" (any valid key).
  */
-export type Access = 'operator' | 'admin' | 'read' | 'public';
+type Access = 'operator' | 'admin' | 'read' | 'public';
 
-export interface Caller {
+interface Caller {
   kind: 'operator' | 'tenant';
   /** The tenant the call acts on (null for an operator call that names none). */
   tenantId: string | null;

@@ -25,7 +25,7 @@ export function visibleProvider(state: ConfigState, tenantId: string, providerId
   return provider && (provider.tenantId === tenantId || provider.public === true) ? provider : undefined;
 }
 
-export function providerView(p: Provider, tenantId: string): Record<string, unknown> {
+function providerView(p: Provider, tenantId: string): Record<string, unknown> {
   return {
     providerId: p.providerId,
     name: p.name ?? null,

@@ -29,7 +29,7 @@ import { TENANT_ID, check, upsert } from '../validation';
  *   POST  /v1/keys               {name?, role?}           → 201 {key, keyId, role}  (admin; key shown once)
  *   DELETE /v1/keys/:keyId                                → {keyId, revoked: true}  (admin)
  */
-export function tenantView(t: Tenant): Record<string, unknown> {
+function tenantView(t: Tenant): Record<string, unknown> {
   return { tenantId: t.tenantId, name: t.name ?? null, disabled: t.disabled === true, createdAt: t.createdAt };
 }
 

@@ -2,10 +2,10 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { build } from '../../src/app';
 import { MemoryConfigStore, type ConfigStore } from '../../src/config-store';
 
-export const OPERATOR = 'operator-token-for-tests-0123456789';
+const OPERATOR = 'operator-token-for-tests-0123456789';
 
 /** The best-rtt app of the README, with its test cases. */
-export const appSource = `
+const appSource = `
 function onRequest(request, response) {
   var floor = request.settings.availabilityFloor;
   var best = null;

@@ -20,7 +20,7 @@ import type { SpooledRecord } from '../spool';
  * The page's hostname must be the site's domain, a subdomain of it or one of its hostnames
  * (403 VANE_ERR_HOSTNAME_NOT_ALLOWED).
  */
-export interface BeaconEventInput {
+interface BeaconEventInput {
   eventId?: string;
   type: 'pageview' | 'event' | 'vital';
   url: string;
@@ -89,7 +89,7 @@ const querySchema = {
 /** A transparent 1×1 GIF. */
 export const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-export function hostnameAllowed(site: Site, hostname: string): boolean {
+function hostnameAllowed(site: Site, hostname: string): boolean {
   const domain = site.domain;
   return hostname === domain || hostname.endsWith(`.${domain}`) || (site.hostnames ?? []).includes(hostname);
 }

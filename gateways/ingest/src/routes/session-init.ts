@@ -10,7 +10,7 @@ import { newEventId } from '../event-id';
  * (config.changes.v1). `token` (signed, valid for VANE_INGEST_SESSION_TTL_SECONDS)
  * must accompany the measurements of this plan.
  */
-export interface PlanProbe {
+interface PlanProbe {
   provider: string;
   type: ProbeType;
   url: string;

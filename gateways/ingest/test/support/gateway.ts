@@ -6,7 +6,7 @@ import type { Connections } from '@vane/core';
 import type { TopicNaming } from '@vane/topics';
 import { startGateway, type RunningGateway, type ServerOptions } from '../../src/server';
 
-export const TEST_SECRET = 'integration-secret-0123456789';
+const TEST_SECRET = 'integration-secret-0123456789';
 
 /** A free TCP port on 127.0.0.1 (bound and released). */
 export function freePort(): Promise<number> {

@@ -9,17 +9,17 @@ import type { IngestSettings } from '../../src/options';
 import { RecordEncoder, type IngestRecords, type IngestTopic } from '../../src/record-encoder';
 import type { SpooledRecord } from '../../src/spool';
 
-export const SECRET = 'test-secret-0123456789abcdef';
+const SECRET = 'test-secret-0123456789abcdef';
 export const KEY = 'vk_testkey0000000000000000000000001';
 export const REVOKED_KEY = 'vk_testkey0000000000000000000000002';
 export const LOGS_ONLY_KEY = 'vk_testkey0000000000000000000000003';
 export const LIMITED_KEY = 'vk_testkey0000000000000000000000004';
 export const SITE_ID = 'site_test0000000001';
-export const OTHER_SITE_ID = 'site_test0000000002';
+const OTHER_SITE_ID = 'site_test0000000002';
 export const OTHER_KEY = 'vk_testkey0000000000000000000000005';
 
 /** A sink that keeps records in memory; `refuse` makes it answer like a full spool. */
-export class MemorySink implements RecordSink {
+class MemorySink implements RecordSink {
   readonly records: SpooledRecord[] = [];
   refuse = false;
   async accept(records: readonly SpooledRecord[]): Promise<Delivery> {
@@ -38,7 +38,7 @@ function keyPayload(key: string, siteId: string, scopes: KeyScope[], extra: Part
 }
 
 /** Two sites with keys of every kind and two providers. */
-export function fixtureState(): ConfigState {
+function fixtureState(): ConfigState {
   const state = new ConfigState();
   const site: SitePayload = { siteId: SITE_ID, domain: 'example.com', hostnames: ['localhost', '127.0.0.1'], providers: ['cdn-a', 'cdn-b'], createdAt: 1 };
   const other: SitePayload = { siteId: OTHER_SITE_ID, domain: 'other.org', createdAt: 1 };
@@ -62,7 +62,7 @@ export function fixtureState(): ConfigState {
 }
 
 /** A fixed GeoLookup: 203.0.113.0/24 is in Berlin on AS 3320, everything else unknown. */
-export const fakeGeo: GeoLookup = {
+const fakeGeo: GeoLookup = {
   network(ip) {
     if (ip.cidr === '203.0.113.0/24') return { truncatedIp: ip.cidr, country: 'DE', continent: 'EU', region: 'DE-BE', asn: 3320, asnOrg: 'Deutsche Telekom AG' };
     return noGeo.network(ip);

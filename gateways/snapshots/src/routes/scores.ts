@@ -16,7 +16,7 @@ interface RouteOptions {
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 /** SSE event of one change: id = version after it; data = {key, partition, offset, score|null}. */
-export function deltaEvent(d: ScoreDelta): string {
+function deltaEvent(d: ScoreDelta): string {
   return `id: ${d.version}\nevent: score\ndata: ${JSON.stringify({ key: d.key, partition: d.partition, offset: d.offset, score: d.score })}\n\n`;
 }
 

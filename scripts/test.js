@@ -31,8 +31,10 @@ function main() {
   for (const check of checks) {
     process.stderr.write(`vane: checking ${check.name}…\n`);
     const result = spawnSync(check.command, check.args, { cwd: root, stdio: 'inherit', env });
-    if (result.status === 0) checksPassed++;
-    else {
+    if (result.status === 0) {
+      checksPassed++;
+      process.stderr.write(`vane: check passed: ${check.name}\n`);
+    } else {
       checksFailed++;
       process.stderr.write(`vane: check failed: ${check.name}\n`);
     }

@@ -62,6 +62,13 @@ export const components: Record<string, Component> = {
     platform: true,
     url: 'http://127.0.0.1:7072 (GET /v1/decide/<app>, /v1/redirect/<app>/<path>, /healthz)',
   },
+  realtime: {
+    kind: 'gateway',
+    description: 'realtime gateway: Plausible-compatible Stats API over ClickHouse, websocket stream of models.sites.v1 per site (read key) (HTTP, VANE_REALTIME_PORT)',
+    module: require.resolve('@vane/realtime/main'),
+    platform: true,
+    url: 'http://127.0.0.1:7073/ (POST /api/v2/query, websocket /ws, /healthz)',
+  },
   'decisions-loader': {
     kind: 'processor',
     description: 'loads decisions.dns.v1 and decisions.http.v1 into the ClickHouse table decisions, for analysts',

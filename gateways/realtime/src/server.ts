@@ -2,6 +2,7 @@ import { connectionsFromEnv, readEnv, type Connections, type Env } from '@vane/c
 import { SchemaCodec } from '@vane/schemas';
 import { createKafka, namingFromEnv, physicalTopic, type TopicNaming } from '@vane/topics';
 import { build, type ModelMinute, type RealtimeApp } from './app';
+import type { FanOutLimits } from './fan-out';
 
 export interface ServerOptions {
   host: string;
@@ -11,6 +12,8 @@ export interface ServerOptions {
   /** VANE_REALTIME_READ_KEYS: `readKey=siteId,…` (until read keys come from the config service). */
   readKeys: Map<string, string>;
   logLevel: string;
+  /** Fan-out limits (tests); default fanOutDefaults. */
+  fanOut?: Partial<FanOutLimits>;
   log: (line: string) => void;
 }
 
@@ -59,6 +62,7 @@ export async function startGateway(options: ServerOptions): Promise<RunningGatew
     query: clickhouseQuery(connections.clickhouseUrl),
     database: connections.clickhouseDatabase,
     consumerReady: () => ready,
+    fanOut: options.fanOut,
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
   });
   await consumer.connect();

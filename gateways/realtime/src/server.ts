@@ -1,4 +1,5 @@
 import { connectionsFromEnv, readEnv, type Connections, type Env } from '@vane/core';
+import { ConfigView, ENTITY_SITE, keyHash, readKeyEntity, type ConfigState } from '@vane/config-model';
 import { SchemaCodec } from '@vane/schemas';
 import { createKafka, namingFromEnv, physicalTopic, type TopicNaming } from '@vane/topics';
 import { build, type ModelMinute, type RealtimeApp } from './app';
@@ -9,8 +10,8 @@ export interface ServerOptions {
   port: number;
   connections: Connections;
   naming: TopicNaming;
-  /** VANE_REALTIME_READ_KEYS: `readKey=siteId,…` (until read keys come from the config service). */
-  readKeys: Map<string, string>;
+  /** Fixed read keys (readKey → siteId) instead of the config service's read-key entities (tests). */
+  readKeys?: Map<string, string>;
   logLevel: string;
   /** Fan-out limits (tests); default fanOutDefaults. */
   fanOut?: Partial<FanOutLimits>;
@@ -19,17 +20,11 @@ export interface ServerOptions {
 
 export function serverOptionsFromEnv(env: Env, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ServerOptions {
   const read = readEnv(env);
-  const readKeys = new Map<string, string>();
-  for (const pair of read.list('VANE_REALTIME_READ_KEYS', { default: [] })) {
-    const at = pair.indexOf('=');
-    if (at > 0) readKeys.set(pair.slice(0, at), pair.slice(at + 1));
-  }
   return {
     host: read.string('VANE_REALTIME_HOST', { default: '127.0.0.1' }),
     port: read.port('VANE_REALTIME_PORT', { default: 7073 }),
     connections: connectionsFromEnv(env),
     naming: namingFromEnv(env),
-    readKeys,
     logLevel: read.string('VANE_REALTIME_LOG_LEVEL', { default: 'warn' }),
     log,
   };
@@ -45,6 +40,19 @@ export function clickhouseQuery(url: string): (sql: string) => Promise<Record<st
   };
 }
 
+/** The site a read key reads (not revoked), from config.changes.v1 "read-key" entities. */
+export function readKeySite(state: ConfigState, key: string): string | null {
+  const k = state.lookup(readKeyEntity, keyHash(key));
+  return k && !k.revoked ? k.siteId : null;
+}
+
+/** A Stats API site_id (the site's id or its domain) → the site id. */
+export function siteOf(state: ConfigState, siteId: string): string | null {
+  if (state.site(siteId)) return siteId;
+  for (const e of state.entitiesOfType(ENTITY_SITE)) if (state.site(e.entityId)?.domain === siteId) return e.entityId;
+  return null;
+}
+
 export interface RunningGateway extends RealtimeApp {
   url: string;
   close(): Promise<void>;
@@ -57,11 +65,15 @@ export async function startGateway(options: ServerOptions): Promise<RunningGatew
   const kafka = createKafka(connections, 'realtime');
   const consumer = kafka.consumer({ groupId: `${connections.kafkaClientId}-realtime-${process.pid}-${Date.now()}` });
   let ready = false;
+  const fixed = options.readKeys;
+  const view = fixed ? null : new ConfigView({ kafka, codec, naming, groupPrefix: `${connections.kafkaClientId}-realtime-config`, onError: (e) => log(`realtime: skipped a config change: ${(e as Error).message}`) });
+  if (view) await view.start();
   const realtime = await build({
-    resolveReadKey: (key) => options.readKeys.get(key) ?? null,
+    resolveReadKey: (key) => (view ? readKeySite(view.state, key) : (fixed?.get(key) ?? null)),
+    resolveSite: (siteId) => (view ? siteOf(view.state, siteId) : siteId),
     query: clickhouseQuery(connections.clickhouseUrl),
     database: connections.clickhouseDatabase,
-    consumerReady: () => ready,
+    consumerReady: () => ready && (view ? view.ready : true),
     fanOut: options.fanOut,
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
   });
@@ -89,6 +101,7 @@ export async function startGateway(options: ServerOptions): Promise<RunningGatew
     async close() {
       await realtime.app.close();
       await consumer.disconnect();
+      await view?.stop();
     },
   };
 }

@@ -5,6 +5,7 @@ import { customDataEntity } from './custom-data';
 import { customDataVersionEntity } from './custom-data-version';
 import type { EntityType } from './entity-type';
 import { providerEntity } from './provider';
+import { readKeyEntity } from './read-key';
 import { siteEntity } from './site';
 import { siteKeyEntity } from './site-key';
 import { tenantEntity } from './tenant';
@@ -19,6 +20,7 @@ import { tenantEntity } from './tenant';
 export const entityTypes: readonly EntityType<unknown, unknown>[] = [
   siteEntity,
   siteKeyEntity,
+  readKeyEntity,
   providerEntity,
   tenantEntity,
   apiKeyEntity,

@@ -3,6 +3,7 @@ export { defineEntityType, type ChangeMeta, type EntityType, type Held } from '.
 export { entityTypes } from './entity-types';
 export * from './site';
 export * from './site-key';
+export * from './read-key';
 export * from './provider';
 export * from './tenant';
 export * from './api-key';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ENTITY_SITE, newSiteId, type Site, type SitePayload } from '@vane/config-model';
+import { ENTITY_READ_KEY, ENTITY_SITE, newReadKey, newSiteId, readKeyEntityId, readKeyPayload, type Site, type SitePayload } from '@vane/config-model';
 import type { ConfigContext } from '../context';
 import { actorOf, tenantOf } from '../plugins/auth';
 import { check, checkHostname, upsert } from '../validation';
@@ -14,7 +14,7 @@ import { ownSite, siteView } from './site-resource';
  *
  *   GET    /v1/sites                                                        → {sites}
  *   POST   /v1/sites  {domain, name?, hostnames?, providers?, scopes?, rateLimitPerMinute?, dailyLimit?}
- *                                                                           → 201 {site, key}   (key shown once)
+ *                                                                           → 201 {site, key, readKey}   (keys shown once)
  *   GET    /v1/sites/:siteId                                                → {site}
  *   PATCH  /v1/sites/:siteId  {name?, hostnames?, providers?}               → {site}
  *
@@ -71,8 +71,13 @@ export async function siteRoutes(app: FastifyInstance, opts: { ctx: ConfigContex
         const siteId = newSiteId();
         const site: SitePayload = { siteId, domain, hostnames, providers, name: body.name, createdAt: at };
         const key = newKey(store.state, tenantId, siteId, body, actor, at);
-        await store.write([upsert(store.state, siteId, ENTITY_SITE, tenantId, site, actor, at), key.change]);
-        return reply.code(201).send({ site: siteView(store.state, store.state.site(siteId)!), key: { key: key.key, keyId: key.change.entityId } });
+        const readKey = newReadKey();
+        await store.write([
+          upsert(store.state, siteId, ENTITY_SITE, tenantId, site, actor, at),
+          key.change,
+          upsert(store.state, readKeyEntityId(readKey), ENTITY_READ_KEY, tenantId, readKeyPayload(readKey, siteId, at), actor, at),
+        ]);
+        return reply.code(201).send({ site: siteView(store.state, store.state.site(siteId)!), key: { key: key.key, keyId: key.change.entityId }, readKey: { key: readKey, keyId: readKeyEntityId(readKey) } });
       }),
   );
 

@@ -131,9 +131,9 @@ export function registerSites(program: Command, environment: () => CliEnvironmen
       const tenantId = await tenantOf(api, tenant);
       const providers = await ensureProviders(api, tenant, probes);
       const body = { domain: host, name: opts.name, hostnames: opts.hostname, providers, scopes, rateLimitPerMinute, dailyLimit };
-      const created = (await api.call('POST', '/v1/sites', body, tenant)) as { site: SiteView; key: { key: string; keyId: string } };
+      const created = (await api.call('POST', '/v1/sites', body, tenant)) as { site: SiteView; key: { key: string; keyId: string }; readKey: { key: string; keyId: string } };
       const key = created.site.keys.find((k) => k.keyId === created.key.keyId);
-      print({ siteId: created.site.siteId, key: created.key.key, keyId: created.key.keyId, domain: created.site.domain, tenantId, scopes: key?.scopes ?? scopes ?? [...keyScopes], providers: created.site.providers });
+      print({ siteId: created.site.siteId, key: created.key.key, keyId: created.key.keyId, readKey: created.readKey.key, domain: created.site.domain, tenantId, scopes: key?.scopes ?? scopes ?? [...keyScopes], providers: created.site.providers });
     });
 
   withCaller(sites.command('list'), 'operators: the tenant to list (default: every tenant)')

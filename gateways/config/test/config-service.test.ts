@@ -1,3 +1,4 @@
+import { ENTITY_READ_KEY, keyHash, readKeyEntity } from '@vane/config-model';
 import type { FastifyInstance } from 'fastify';
 import { build } from '../src/app';
 import { MemoryConfigStore } from '../src/config-store';
@@ -136,9 +137,10 @@ describe('config service: tenants are isolated', () => {
   let operator: Api;
   let acme: Api;
   let globex: Api;
+  const store = new MemoryConfigStore();
 
   beforeAll(async () => {
-    ({ app, operator } = await service());
+    ({ app, operator } = await service(store));
     acme = await tenantWithProviders(operator, 'acme');
     globex = await tenantWithProviders(operator, 'globex', 'gx-');
     await acme.call('POST', '/v1/apps', { name: 'video', zone: 'acme-cdn.example', hostnames: ['www.acme-cdn.example'] });
@@ -210,6 +212,12 @@ describe('config service: tenants are isolated', () => {
     expect(site.statusCode).toBe(201);
     expect((site.data.key as { key: string }).key).toMatch(/^vk_/);
     const siteId = (site.data.site as { siteId: string }).siteId;
+    // A read key beside the (public) ingest key: held by hash, for this site only, not an ingest key.
+    const readKey = (site.data.readKey as { key: string }).key;
+    expect(readKey).toMatch(/^rk_[A-Za-z0-9]{32}$/);
+    expect(store.state.lookup(readKeyEntity, keyHash(readKey))).toMatchObject({ siteId, revoked: false, keyPrefix: readKey.slice(0, 8) });
+    expect(store.state.key(readKey)).toBeUndefined();
+    expect(JSON.stringify(store.state.entitiesOfType(ENTITY_READ_KEY))).not.toContain(readKey);
     expect((await globex.call('GET', `/v1/sites/${siteId}`)).statusCode).toBe(404);
     expect((await globex.call('POST', '/v1/sites', { domain: 'x.example', providers: ['cdn-a'] })).data).toMatchObject({ code: 'VANE_ERR_VALIDATION', field: 'body.providers.0' });
     const extra = await acme.call('POST', `/v1/sites/${siteId}/keys`, { scopes: ['logs'] });

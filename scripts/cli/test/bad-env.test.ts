@@ -18,6 +18,7 @@ const bad: Record<string, [variable: string, value: string, accepted: string]> =
   config: ['VANE_CONFIG_MAX_TESTS', 'lots', 'an integer ≥ 1'],
   dns: ['VANE_DNS_MAX_UDP_PAYLOAD', '100', 'an integer ≥ 512 and ≤ 4096'],
   decide: ['VANE_DECIDE_PORT', 'http', 'a TCP port (1-65535)'],
+  realtime: ['VANE_REALTIME_PORT', 'http', 'a TCP port (1-65535)'],
   'decisions-loader': ['VANE_METRICS_PORT', 'abc', 'an integer ≥ 1 and ≤ 65534'],
   deadletters: ['VANE_MAX_BATCH_RECORDS', 'abc', 'an integer ≥ 1'],
   simulator: ['VANE_SIM_RATE', 'fast', 'a number > 0 and ≤ 1000'],

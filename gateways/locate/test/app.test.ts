@@ -11,7 +11,7 @@ const STATIONS: StationRecord[] = [
   station('wifi', '0123456789ac', ...offset(...BASE, 40, 30)),
 ];
 
-function setup(over: { keys?: Record<string, LocateKeyInfo>; storeDown?: boolean; keysDown?: boolean } = {}) {
+function setup(over: { keys?: Record<string, LocateKeyInfo>; storeDown?: boolean; keysDown?: boolean; trustedProxies?: string[] } = {}) {
   const keys: Record<string, LocateKeyInfo> = over.keys ?? {
     test: { keyId: 'k1', revoked: false, dailyLimit: 0, permissions: ['locate', 'region', 'submit', 'fallback'] },
     two: { keyId: 'k2', revoked: false, dailyLimit: 2, permissions: ['locate'] },
@@ -30,11 +30,12 @@ function setup(over: { keys?: Record<string, LocateKeyInfo>; storeDown?: boolean
     },
   };
   const appP = build({
-    geoip: (ip) => (ip === '127.0.0.1' ? GEO : null),
+    geoip: (ip) => (ip === '127.0.0.1' || ip === '198.51.100.7' ? GEO : null),
     stations: store,
     keys: { get: (k) => { keyCalls.push(k); if (over.keysDown) throw new Error('down'); return keys[k] ?? null; } },
     sink: { query: async (q) => { queries.push(q); }, submission: async (s) => { submissions.push(s); } },
     now: () => NOW,
+    trustedProxies: over.trustedProxies,
   });
   return { appP, queries, submissions, lookups, keyCalls };
 }
@@ -145,6 +146,21 @@ describe('locate gateway', () => {
     expect(res.body).toEqual({});
     expect(t.submissions).toHaveLength(1);
     expect(t.submissions[0].apiKeyId).toBe('k1');
+    await app.close();
+  });
+
+  it('honours X-Forwarded-For only from trusted proxies', async () => {
+    const seen: string[] = [];
+    for (const trustedProxies of [[], ['127.0.0.1']]) {
+      const app = await setup({ trustedProxies }).appP;
+      const res = await app.inject({ method: 'POST', url: '/v1/geolocate?key=test', payload: '{}', remoteAddress: '127.0.0.2', headers: { 'x-forwarded-for': '198.51.100.7' } });
+      seen.push(String(res.statusCode));
+      await app.close();
+    }
+    expect(seen).toEqual(['404', '404']);
+    const app = await setup({ trustedProxies: ['127.0.0.2'] }).appP;
+    const res = await app.inject({ method: 'POST', url: '/v1/geolocate?key=test', payload: '{}', remoteAddress: '127.0.0.2', headers: { 'x-forwarded-for': '198.51.100.7' } });
+    expect(res.statusCode).toBe(200);
     await app.close();
   });
 });

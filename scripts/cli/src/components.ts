@@ -21,6 +21,12 @@ export const components: Record<string, Component> = {
     module: require.resolve('@vane/deadletters/main'),
     platform: true,
   },
+  geo: {
+    kind: 'processor',
+    description: 'Glow: ingest.downloads.v1 into the ClickHouse table downloads (per-minute geo buckets not wired yet)',
+    module: require.resolve('@vane/geo/main'),
+    platform: true,
+  },
   ingest: {
     kind: 'gateway',
     description: 'ingest gateway: beacons, access logs, RUM measurements, downloads (HTTP, VANE_INGEST_PORT)',

@@ -21,6 +21,7 @@ const bad: Record<string, [variable: string, value: string, accepted: string]> =
   realtime: ['VANE_REALTIME_PORT', 'http', 'a TCP port (1-65535)'],
   'decisions-loader': ['VANE_METRICS_PORT', 'abc', 'an integer ≥ 1 and ≤ 65534'],
   deadletters: ['VANE_MAX_BATCH_RECORDS', 'abc', 'an integer ≥ 1'],
+  geo: ['VANE_MAX_BATCH_RECORDS', 'abc', 'an integer ≥ 1'],
   simulator: ['VANE_SIM_RATE', 'fast', 'a number > 0 and ≤ 1000'],
 };
 
